@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+'use strict';
+// Builds the package: src/**/*.ts -> dist/cjs (CommonJS + .d.ts), then ESM wrappers in
+// dist/esm that re-export the CommonJS modules (one copy of each module in memory, so
+// `import` and `require()` users share the same classes), then the browser bundles.
+//
+// `BUILD_FAST=1` transpiles with esbuild only (no type check, no declarations): for the
+// quick edit-test loop. The default (used by `npm test`, `npm run bench`, `prepare`) runs
+// the full TypeScript compiler and fails on any type error.
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const src = path.join(root, 'src');
+const dist = path.join(root, 'dist');
+const fast = process.env.BUILD_FAST === '1';
+
+function listTs(dir) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listTs(p));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+function compile() {
+  if (fast) {
+    require('esbuild').buildSync({
+      entryPoints: listTs(src),
+      outdir: path.join(dist, 'cjs'),
+      outbase: src,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'error',
+    });
+    return;
+  }
+  const tsc = require.resolve('typescript/bin/tsc');
+  try {
+    execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  } catch {
+    console.error('build: TypeScript reported errors');
+    process.exit(1);
+  }
+}
+
+// One ESM wrapper per subpath export: default is the CommonJS module itself (the server
+// module is callable), and every enumerable property becomes a named export.
+function esmWrappers() {
+  const entries = { server: 'server/index.js', client: 'client/index.js', parser: 'parser/index.js' };
+  fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
+  for (const [name, rel] of Object.entries(entries)) {
+    const file = path.join(dist, 'cjs', rel);
+    if (!fs.existsSync(file)) continue;
+    delete require.cache[file];
+    let names = [];
+    try {
+      names = Object.keys(require(file)).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
+    } catch (err) {
+      console.error(`build: cannot load ${rel} to list its exports: ${err.message}`);
+      process.exit(1);
+    }
+    const lines = [`import m from '../cjs/${rel}';`, 'export default m;'];
+    if (names.length) lines.push(`export const { ${names.join(', ')} } = m;`);
+    fs.writeFileSync(path.join(dist, 'esm', `${name}.mjs`), lines.join('\n') + '\n');
+  }
+}
+
+// Browser bundles of the client: an IIFE that defines the global `eio` (plain and
+// minified) and an ESM bundle. Built from src/client/browser.ts when it exists.
+function browserBundles() {
+  const entry = path.join(src, 'client', 'browser.ts');
+  if (!fs.existsSync(entry)) return;
+  const esbuild = require('esbuild');
+  const common = {
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'browser',
+    target: 'es2018',
+    legalComments: 'none',
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  };
+  esbuild.buildSync({ ...common, format: 'iife', globalName: 'eio', outfile: path.join(dist, 'engine.io.js') });
+  esbuild.buildSync({ ...common, format: 'iife', globalName: 'eio', minify: true, outfile: path.join(dist, 'engine.io.min.js') });
+  const esmEntry = path.join(src, 'client', 'browser-esm.ts');
+  if (fs.existsSync(esmEntry)) {
+    esbuild.buildSync({ ...common, entryPoints: [esmEntry], format: 'esm', minify: true, outfile: path.join(dist, 'engine.io.esm.min.js') });
+  }
+}
+
+fs.rmSync(path.join(dist, 'esm'), { recursive: true, force: true });
+compile();
+esmWrappers();
+browserBundles();
