@@ -1,0 +1,92 @@
+// Engine.IO protocol v4 codec.
+//
+//   packet:  <type id><data>         e.g. "4hello"
+//   binary:  raw bytes (WebSocket frame, no type byte), or "b<base64>" where only text may go
+//   payload: packets joined by the record separator \x1e (HTTP long-polling)
+
+import type { BinaryData, BinaryType, DecodedPacket, DecodeOptions, Packet } from './packet';
+import { ERROR_PACKET } from './packet';
+import { asOutputBytes, binaryInputToType, decodeBase64, encodeBase64, isBinary, toBinaryType } from './binary';
+import { TYPE_CHAR, typeFromCharCode, invalidPacketType, textOf } from './types';
+
+export const protocol = 4;
+
+/** The record separator between packets in a polling payload. */
+export const SEPARATOR = '\x1e';
+const CHAR_b = 98;
+
+/**
+ * Encodes one packet: text as `<type><data>`; a binary message as its raw bytes (a Buffer in
+ * Node) when the transport carries binary, else as `b<base64>`.
+ */
+export function encodePacket(packet: Packet, supportsBinary: boolean): string | Uint8Array {
+  const data = packet.data;
+  if (typeof data === 'string') {
+    const prefix = TYPE_CHAR[packet.type];
+    if (typeof prefix !== 'string') throw invalidPacketType(packet.type);
+    return prefix + data;
+  }
+  if (data !== undefined && data !== null && isBinary(data)) {
+    return supportsBinary ? asOutputBytes(data) : 'b' + encodeBase64(data);
+  }
+  const prefix = TYPE_CHAR[packet.type];
+  if (typeof prefix !== 'string') throw invalidPacketType(packet.type);
+  return data === undefined || data === null ? prefix : prefix + textOf(data);
+}
+
+/** Decodes one packet (a WebSocket frame or a payload part). Never throws. */
+export function decodePacket(data: string | BinaryData, binaryType?: BinaryType): DecodedPacket {
+  if (typeof data === 'string') return decodeText(data, 0, data.length, binaryType);
+  if (isBinary(data)) return { type: 'message', data: binaryInputToType(data, binaryType) };
+  return ERROR_PACKET;
+}
+
+/** Decodes the packet text `str.slice(start, end)` (end > start or it is an error). */
+function decodeText(str: string, start: number, end: number, binaryType: BinaryType | undefined): DecodedPacket {
+  if (end <= start) return ERROR_PACKET;
+  const code = str.charCodeAt(start);
+  if (code === CHAR_b) {
+    const bytes = end === str.length ? decodeBase64(str, start + 1) : decodeBase64(str.substring(start + 1, end), 0);
+    if (bytes === null) return ERROR_PACKET;
+    return { type: 'message', data: toBinaryType(bytes, binaryType) };
+  }
+  const type = typeFromCharCode(code);
+  if (type === undefined) return ERROR_PACKET;
+  if (end - start === 1) return { type };
+  return { type, data: str.substring(start + 1, end) };
+}
+
+/** Encodes packets for a polling response: binary as base64, joined by \x1e. */
+export function encodePayload(packets: readonly Packet[]): string {
+  const n = packets.length;
+  if (n === 1) return encodePacket(packets[0], false) as string;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    if (i !== 0) out += SEPARATOR;
+    out += encodePacket(packets[i], false) as string;
+  }
+  return out;
+}
+
+/**
+ * Decodes a polling payload. Stops at the first packet it cannot read, which is then the last
+ * element (the error packet). A payload longer than `opts.maxPayload` is refused whole.
+ */
+export function decodePayload(payload: string, opts?: DecodeOptions): DecodedPacket[] {
+  if (typeof payload !== 'string') return [ERROR_PACKET];
+  const binaryType = opts === undefined ? undefined : opts.binaryType;
+  if (opts !== undefined && opts.maxPayload !== undefined && payload.length > opts.maxPayload) return [ERROR_PACKET];
+  const len = payload.length;
+  let sep = payload.indexOf(SEPARATOR);
+  if (sep === -1) return [decodeText(payload, 0, len, binaryType)];
+  const packets: DecodedPacket[] = [];
+  let start = 0;
+  for (;;) {
+    const end = sep === -1 ? len : sep;
+    const packet = decodeText(payload, start, end, binaryType);
+    packets.push(packet);
+    if (packet === ERROR_PACKET || end === len) return packets;
+    start = end + 1;
+    sep = payload.indexOf(SEPARATOR, start);
+  }
+}
