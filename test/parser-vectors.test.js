@@ -276,7 +276,7 @@ test('v3: malformed XHR2 payloads stop at the first bad packet', () => {
   const msg = { type: 'message', data: 'a' };
   const cases = [
     [[], [ERROR]],
-    [[2, 1, 255, 52], [ERROR]], // kind neither 0 nor 1
+    [[2, 1, 255, 4], [ERROR]], // kind neither 0 nor 1
     [[0, 1], [ERROR]], // no 255
     [[0, 255, 52], [ERROR]], // no digits
     [[0, 9, 255, 52], [ERROR]], // longer than the input

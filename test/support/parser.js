@@ -165,14 +165,14 @@ function makeBinary(bytes, kind, pad = 3) {
 }
 
 /** A packet: any type with optional text, or a binary message. */
-function packetArb({ text = textArb(), binary = binaryArb(), withBinary = true } = {}) {
+function packetArb({ text = textArb(), binary = binaryArb(), withBinary = true, binaryTypes = ['message'] } = {}) {
   const textPacket = fc
     .tuple(fc.constantFrom(...TYPES), fc.option(text, { nil: undefined }))
     .map(([type, data]) => (data === undefined ? { type } : { type, data }));
   if (!withBinary) return textPacket;
   return fc.oneof(
     { weight: 3, arbitrary: textPacket },
-    { weight: 1, arbitrary: binary.map((data) => ({ type: 'message', data })) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...binaryTypes), binary).map(([type, data]) => ({ type, data })) },
   );
 }
 
