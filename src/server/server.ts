@@ -1,0 +1,665 @@
+// The Engine.IO server: routes requests and upgrades to sessions, verifies them (error
+// codes), performs the handshake, and applies the policies (CORS, cookie, allowRequest,
+// middlewares, protocol revisions). Sessions live in Socket, wire formats in transports.
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, Server as HttpServer, ServerResponse, OutgoingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
+import debugModule from 'debug';
+import { WebSocketServer } from 'ws';
+import { ERRORS, ERROR_MESSAGES, abortRequest, abortUpgrade } from './errors';
+import type { ErrorCode, ErrorContext } from './errors';
+import { CorsPolicy, CorsVerdict } from './cors';
+import type { CorsOptions } from './cors';
+import { resolveCookie, serializeCookie } from './cookie';
+import type { CookieOptions } from './cookie';
+import { generateSessionId } from './id';
+import { Socket } from './socket';
+import type { Transport, EngineRequest } from './transport';
+import { getTransport } from './transports/index';
+import { isValidJsonpIndex } from './transports/jsonp';
+import type { Polling, HttpCompressionOptions } from './transports/polling';
+import type { WebSocketTransport } from './transports/websocket';
+
+const debug = debugModule('engine');
+
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+export type AllowRequest = (req: IncomingMessage, fn: (err: string | null | undefined, success: boolean) => void) => void;
+
+export interface ServerOptions {
+  pingTimeout?: number;
+  pingInterval?: number;
+  upgradeTimeout?: number;
+  maxHttpBufferSize?: number;
+  allowRequest?: AllowRequest;
+  transports?: string[];
+  allowUpgrades?: boolean;
+  perMessageDeflate?: boolean | Record<string, unknown>;
+  httpCompression?: boolean | HttpCompressionOptions;
+  cookie?: string | boolean | CookieOptions;
+  cookiePath?: string | boolean;
+  cookieHttpOnly?: boolean;
+  wsEngine?: string | (new (opts: any) => any);
+  initialPacket?: unknown;
+  allowEIO3?: boolean;
+  cors?: CorsOptions | boolean;
+  /** Whether JSONP polling (`?j=`) is accepted (default true). */
+  jsonp?: boolean;
+  /** Bytes a session may have waiting for a client that does not read, before it is closed. */
+  maxBufferedAmount?: number;
+}
+
+export interface AttachOptions {
+  path?: string;
+  destroyUpgrade?: boolean;
+  destroyUpgradeTimeout?: number;
+  handlePreflightRequest?: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
+  addTrailingSlash?: boolean;
+}
+
+/** Options after defaults (what `server.opts` holds). */
+export interface ResolvedOptions extends ServerOptions, AttachOptions {
+  pingTimeout: number;
+  pingInterval: number;
+  upgradeTimeout: number;
+  maxHttpBufferSize: number;
+  transports: string[];
+  allowUpgrades: boolean;
+  perMessageDeflate: false | Record<string, unknown>;
+  httpCompression: false | HttpCompressionOptions;
+  allowEIO3: boolean;
+  jsonp: boolean;
+  maxBufferedAmount: number;
+}
+
+export interface ConnectionError {
+  req: IncomingMessage;
+  code: ErrorCode;
+  message: string;
+  context?: ErrorContext;
+}
+
+interface Refusal {
+  code: ErrorCode;
+  context?: ErrorContext;
+}
+
+// Header values: no control characters (other than tab) nor DEL (as Node's own check)
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+function refusal(code: ErrorCode, context?: ErrorContext): Refusal {
+  return { code, context };
+}
+
+function parseQuery(url: string | undefined): Record<string, string> {
+  const q = url === undefined ? -1 : url.indexOf('?');
+  if (q === -1) return {};
+  // fromEntries defines own properties: `__proto__=` cannot reach the prototype
+  return Object.fromEntries(new URLSearchParams((url as string).slice(q + 1)));
+}
+
+function ignoreSocketError(err: Error): void {
+  if (debug.enabled) debug('socket error ignored: %s', err && err.message);
+}
+
+/**
+ * A ServerResponse look-alike for upgrade requests, so Express-style middlewares run on them
+ * too. Headers they set are added to the 101 response; end() refuses the upgrade.
+ */
+class WebSocketResponse extends EventEmitter {
+  statusCode = 200;
+  headersSent = false;
+  writableEnded = false;
+  readonly headers: Record<string, unknown> = Object.create(null);
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly socket: Duplex,
+  ) {
+    super();
+    socket.once('close', () => this.emit('close'));
+  }
+
+  setHeader(name: string, value: unknown): this {
+    this.headers[name] = value;
+    return this;
+  }
+  getHeader(name: string): unknown {
+    return this.headers[name];
+  }
+  getHeaders(): Record<string, unknown> {
+    return { ...this.headers };
+  }
+  hasHeader(name: string): boolean {
+    return name in this.headers;
+  }
+  removeHeader(name: string): void {
+    delete this.headers[name];
+  }
+  writeHead(): this {
+    return this;
+  }
+  write(): boolean {
+    return true;
+  }
+  end(): this {
+    this.writableEnded = true;
+    this.emit('finish');
+    this.socket.destroy();
+    return this;
+  }
+}
+
+const kResponseHeaders = Symbol('engine.io-ts response headers');
+
+export class Server extends EventEmitter {
+  static readonly errors = ERRORS;
+  static readonly errorMessages = ERROR_MESSAGES;
+
+  readonly opts: ResolvedOptions;
+  /** Connected sessions by id (null prototype: any string is a safe key). */
+  clients: Record<string, Socket> = Object.create(null);
+  clientsCount = 0;
+  /** The http.Server created by `listen()`, if any. */
+  httpServer?: HttpServer;
+  private readonly middlewares: Middleware[] = [];
+  private readonly cors: CorsPolicy | null;
+  private readonly cookie: CookieOptions | null;
+  private ws: any = null;
+  private handlePreflight: AttachOptions['handlePreflightRequest'];
+  private readonly onPollingHeaders: (this: Transport, headers: Record<string, unknown>, req: EngineRequest) => void;
+
+  constructor(opts: ServerOptions & AttachOptions = {}) {
+    super();
+    const o = opts || {};
+    this.opts = {
+      ...o,
+      pingTimeout: o.pingTimeout ?? 5000,
+      pingInterval: o.pingInterval ?? 25000,
+      upgradeTimeout: o.upgradeTimeout ?? 10000,
+      maxHttpBufferSize: o.maxHttpBufferSize ?? 1e6,
+      transports: Array.isArray(o.transports) ? o.transports.slice() : ['polling', 'websocket'],
+      allowUpgrades: o.allowUpgrades !== false,
+      perMessageDeflate:
+        o.perMessageDeflate === false ? false : { threshold: 1024, ...(typeof o.perMessageDeflate === 'object' ? o.perMessageDeflate : {}) },
+      httpCompression:
+        o.httpCompression === false ? false : { threshold: 1024, ...(typeof o.httpCompression === 'object' ? o.httpCompression : {}) },
+      allowEIO3: o.allowEIO3 !== false,
+      jsonp: o.jsonp !== false,
+      maxBufferedAmount: o.maxBufferedAmount ?? 10 * 1024 * 1024,
+    };
+    this.cors = o.cors ? new CorsPolicy(o.cors === true ? true : o.cors) : null;
+    this.cookie = resolveCookie(o.cookie, o.cookiePath, o.cookieHttpOnly);
+    this.handlePreflight = o.handlePreflightRequest;
+    const server = this;
+    this.onPollingHeaders = function (this: Transport, headers: Record<string, unknown>, req: EngineRequest) {
+      if (!req._query.sid) {
+        if (server.cookie !== null && this.sid !== undefined) {
+          headers['Set-Cookie'] = [serializeCookie(server.cookie, this.sid)];
+        }
+        server.emit('initial_headers', headers, req);
+      }
+      server.emit('headers', headers, req);
+    };
+  }
+
+  /** Transports a session on `transport` may upgrade to (enabled ones only). */
+  upgrades(transport: string): string[] {
+    if (!this.opts.allowUpgrades) return [];
+    const factory = getTransport(transport);
+    if (!factory) return [];
+    return factory.upgradesTo.filter((t) => this.opts.transports.indexOf(t) !== -1);
+  }
+
+  /** Adds an Express-style middleware run on handshake and upgrade requests. */
+  use(fn: Middleware): this {
+    this.middlewares.push(fn);
+    return this;
+  }
+
+  /** Generates a session id; override it (may return a Promise; a throw refuses the handshake). */
+  generateId(_req: IncomingMessage): string | Promise<string> {
+    return generateSessionId();
+  }
+
+  /** Closes every session (reason "server shutting down"). */
+  close(): this {
+    if (debug.enabled) debug('closing all open clients');
+    for (const id in this.clients) {
+      const client = this.clients[id];
+      if (client !== undefined) client.terminate('server shutting down');
+    }
+    if (this.ws !== null) {
+      const ws = this.ws;
+      this.ws = null;
+      try {
+        ws.close();
+      } catch {
+        /* a wsEngine without close() */
+      }
+    }
+    return this;
+  }
+
+  // ---- request routing ----
+
+  private prepare(req: EngineRequest): void {
+    // keep a query parsed earlier (e.g. by connect)
+    if (!req._query) req._query = parseQuery(req.url);
+  }
+
+  private emitConnectionError(req: IncomingMessage, code: ErrorCode, context?: ErrorContext): void {
+    if (this.listenerCount('connection_error') === 0) return;
+    const event: ConnectionError = { req, code, message: ERROR_MESSAGES[code], context };
+    try {
+      this.emit('connection_error', event);
+    } catch (err) {
+      if (debug.enabled) debug('connection_error listener threw: %s', err);
+    }
+  }
+
+  private refuseRequest(req: IncomingMessage, res: ServerResponse, code: ErrorCode, context?: ErrorContext): void {
+    if (debug.enabled) debug('refusing request %s %s: %s', req.method, req.url, ERROR_MESSAGES[code]);
+    this.emitConnectionError(req, code, context);
+    abortRequest(res, code, context);
+  }
+
+  private refuseUpgrade(req: IncomingMessage, socket: Duplex, code: ErrorCode, context?: ErrorContext): void {
+    if (debug.enabled) debug('refusing upgrade %s: %s', req.url, ERROR_MESSAGES[code]);
+    this.emitConnectionError(req, code, context);
+    abortUpgrade(socket, code, context);
+  }
+
+  /**
+   * The checks every request goes through. Returns the refusal, or null when the request
+   * may go on (handshakes still face allowRequest and the id generator).
+   */
+  protected verify(req: EngineRequest, upgrade: boolean): Refusal | null {
+    const q = req._query;
+    const name = q.transport;
+    const factory = getTransport(name);
+    if (factory === undefined || this.opts.transports.indexOf(name) === -1) {
+      return refusal(ERRORS.UNKNOWN_TRANSPORT, { transport: name });
+    }
+    if (q.j !== undefined && name === 'polling') {
+      if (!this.opts.jsonp) return refusal(ERRORS.UNKNOWN_TRANSPORT, { transport: 'jsonp' });
+      if (!isValidJsonpIndex(q.j)) return refusal(ERRORS.BAD_REQUEST, { name: 'INVALID_JSONP_INDEX' });
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && INVALID_HEADER_CHAR.test(origin)) {
+      return refusal(ERRORS.BAD_REQUEST, { name: 'INVALID_ORIGIN', origin });
+    }
+    if (upgrade && !factory.handlesUpgrades) {
+      return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
+    }
+    const sid = q.sid;
+    if (sid !== undefined) {
+      const client = this.clients[sid];
+      if (client === undefined) return refusal(ERRORS.UNKNOWN_SID, { sid });
+      const current = client.transport.name;
+      if (!upgrade && current !== name) {
+        return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH', transport: name, previousTransport: current });
+      }
+      const protocol = q.EIO === '4' ? 4 : 3;
+      if (client.protocol !== protocol) {
+        return refusal(ERRORS.BAD_REQUEST, { name: 'PROTOCOL_MISMATCH', protocol, previousProtocol: client.protocol });
+      }
+      if (upgrade) {
+        if (client.upgraded || current === name) return refusal(ERRORS.BAD_REQUEST, { name: 'ALREADY_UPGRADED' });
+        if (client.upgrading) return refusal(ERRORS.BAD_REQUEST, { name: 'ALREADY_UPGRADING' });
+        if (!this.opts.allowUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'UPGRADES_DISABLED' });
+      }
+      return null;
+    }
+    if (req.method !== 'GET') return refusal(ERRORS.BAD_HANDSHAKE_METHOD, { method: req.method });
+    if (!upgrade && factory.handlesUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
+    const eio = q.EIO;
+    if (eio === '3' || eio === undefined) {
+      if (!this.opts.allowEIO3) return refusal(ERRORS.UNSUPPORTED_PROTOCOL_VERSION, { protocol: 3 });
+    } else if (eio !== '4') {
+      return refusal(ERRORS.UNSUPPORTED_PROTOCOL_VERSION, { protocol: eio });
+    }
+    return null;
+  }
+
+  /** Runs the middlewares in order; `done(err)` once they all called next() (or one failed). */
+  private applyMiddlewares(req: IncomingMessage, res: ServerResponse, done: (err?: unknown) => void): void {
+    const list = this.middlewares;
+    let i = 0;
+    const next = (err?: unknown): void => {
+      if (err) return done(err);
+      if (i === list.length) return done();
+      const fn = list[i++];
+      let called = false;
+      const once = (e?: unknown) => {
+        if (called) return;
+        called = true;
+        next(e);
+      };
+      try {
+        const ret: any = fn(req, res, once);
+        if (ret && typeof ret.then === 'function') ret.then(undefined, (e: unknown) => once(e || new Error('middleware failed')));
+      } catch (e) {
+        once(e || new Error('middleware failed'));
+      }
+    };
+    next();
+  }
+
+  /** Handles an Engine.IO HTTP request (polling, preflight). */
+  handleRequest(req: IncomingMessage, res: ServerResponse): this {
+    const ereq = req as EngineRequest;
+    if (debug.enabled) debug('handling "%s" http request "%s"', req.method, req.url);
+    this.prepare(ereq);
+    ereq.res = res;
+    if (req.method === 'OPTIONS') {
+      const handler = this.handlePreflight;
+      if (typeof handler === 'function') {
+        try {
+          handler.call(this, req, res);
+        } catch (err) {
+          if (!res.headersSent) abortRequest(res, ERRORS.BAD_REQUEST);
+        }
+        return this;
+      }
+      if (handler !== false && this.cors === null) {
+        res.writeHead(204, { 'Content-Length': '0' });
+        res.end();
+        return this;
+      }
+    }
+    if (this.cors !== null) {
+      this.cors.handle(req, res, (verdict) => {
+        if (verdict === CorsVerdict.Refused) this.refuseRequest(req, res, ERRORS.FORBIDDEN, { name: 'ORIGIN_NOT_ALLOWED', origin: req.headers.origin });
+        else if (verdict === CorsVerdict.Continue) this.afterPolicy(ereq, res);
+      });
+    } else {
+      this.afterPolicy(ereq, res);
+    }
+    return this;
+  }
+
+  private afterPolicy(req: EngineRequest, res: ServerResponse): void {
+    if (this.middlewares.length === 0) {
+      this.routeRequest(req, res);
+      return;
+    }
+    this.applyMiddlewares(req, res, (err) => {
+      if (err) this.refuseRequest(req, res, ERRORS.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE', error: err });
+      else if (!res.writableEnded) this.routeRequest(req, res);
+    });
+  }
+
+  private routeRequest(req: EngineRequest, res: ServerResponse): void {
+    const refused = this.verify(req, false);
+    if (refused !== null) {
+      this.refuseRequest(req, res, refused.code, refused.context);
+      return;
+    }
+    const sid = req._query.sid;
+    if (sid !== undefined) {
+      if (debug.enabled) debug('setting new request for existing client');
+      this.clients[sid].transport.onRequest(req, res);
+      return;
+    }
+    this.handshake(req, (code, context) => this.refuseRequest(req, res, code, context), (id) => this.openSession(id, req, res));
+  }
+
+  /** Handles an Engine.IO HTTP upgrade (WebSocket). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): this {
+    const ereq = req as EngineRequest;
+    this.prepare(ereq);
+    // the peer may reset the connection while we decide: never an unhandled 'error'
+    socket.on('error', ignoreSocketError);
+    const upgradeHead = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
+    const proceed = () => {
+      if (this.middlewares.length === 0) {
+        this.routeUpgrade(ereq, socket, upgradeHead, null);
+        return;
+      }
+      const res = new WebSocketResponse(req, socket);
+      (ereq as any)[kResponseHeaders] = res.headers;
+      this.applyMiddlewares(req, res as unknown as ServerResponse, (err) => {
+        if (err) this.refuseUpgrade(req, socket, ERRORS.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE', error: err });
+        else if (!res.writableEnded) this.routeUpgrade(ereq, socket, upgradeHead, res);
+      });
+    };
+    if (this.cors !== null) {
+      this.cors.allowsUpgrade(req, (allowed) => {
+        if (allowed) proceed();
+        else this.refuseUpgrade(req, socket, ERRORS.FORBIDDEN, { name: 'ORIGIN_NOT_ALLOWED', origin: req.headers.origin });
+      });
+    } else {
+      proceed();
+    }
+    return this;
+  }
+
+  private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: WebSocketResponse | null): void {
+    const refused = this.verify(req, true);
+    if (refused !== null) {
+      this.refuseUpgrade(req, socket, refused.code, refused.context);
+      return;
+    }
+    const sid = req._query.sid;
+    if (sid !== undefined) {
+      this.completeUpgrade(req, socket, head, (websocket) => {
+        const client = this.clients[sid];
+        if (client === undefined || client.readyState !== 'open' || client.upgrading || client.upgraded) {
+          if (debug.enabled) debug('upgrade attempt for a closed, upgrading or upgraded client');
+          websocket.close();
+          return;
+        }
+        const transport = this.createTransport(req);
+        if (transport === null) {
+          websocket.close();
+          return;
+        }
+        client.maybeUpgrade(transport);
+      });
+      return;
+    }
+    this.handshake(
+      req,
+      (code, context) => this.refuseUpgrade(req, socket, code, context),
+      (id) => this.completeUpgrade(req, socket, head, () => this.openSession(id, req, null)),
+    );
+  }
+
+  /** Lets the WebSocket server finish the upgrade, then calls `done` with the ws socket. */
+  private completeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, done: (websocket: any) => void): void {
+    if (!socket.readable || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const wss = this.getWebSocketServer();
+    wss.handleUpgrade(req, socket, head, (websocket: any) => {
+      socket.removeListener('error', ignoreSocketError);
+      websocket.on('error', ignoreSocketError);
+      req.websocket = websocket;
+      if (websocket.readyState !== 1) {
+        // closed while we were deciding
+        return;
+      }
+      done(websocket);
+      // the transport listens from now on; keep ours only if nobody else does
+      if (websocket.listenerCount('error') > 1) websocket.removeListener('error', ignoreSocketError);
+    });
+  }
+
+  private getWebSocketServer(): any {
+    if (this.ws !== null) return this.ws;
+    const engine = this.opts.wsEngine;
+    let Ctor: any = WebSocketServer;
+    if (typeof engine === 'string') {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const mod = require(engine);
+      Ctor = mod.Server || mod.WebSocketServer || mod;
+    } else if (typeof engine === 'function') {
+      Ctor = engine;
+    }
+    const wss = new Ctor({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: this.opts.perMessageDeflate,
+      maxPayload: this.opts.maxHttpBufferSize,
+    });
+    if (typeof wss.on === 'function') {
+      wss.on('headers', (headersArray: string[], req: EngineRequest) => {
+        const extra: OutgoingHttpHeaders = (req as any)[kResponseHeaders] || {};
+        delete (req as any)[kResponseHeaders];
+        if (!req._query || !req._query.sid) this.emit('initial_headers', extra, req);
+        this.emit('headers', extra, req);
+        for (const key of Object.keys(extra)) {
+          const value = extra[key];
+          if (value === undefined) continue;
+          if (Array.isArray(value)) for (const v of value) headersArray.push(`${key}: ${v}`);
+          else headersArray.push(`${key}: ${value}`);
+        }
+      });
+    }
+    this.ws = wss;
+    return wss;
+  }
+
+  // ---- handshake ----
+
+  /** allowRequest, then the id: `ok(id)` or `fail(code, context)`. */
+  private handshake(req: EngineRequest, fail: (code: ErrorCode, context?: ErrorContext) => void, ok: (id: string) => void): void {
+    const allow = this.opts.allowRequest;
+    if (typeof allow !== 'function') {
+      this.makeId(req, fail, ok);
+      return;
+    }
+    let decided = false;
+    const decide = (err: string | null | undefined, success: boolean) => {
+      if (decided) return;
+      decided = true;
+      if (!success) fail(ERRORS.FORBIDDEN, err ? { message: String(err) } : undefined);
+      else this.makeId(req, fail, ok);
+    };
+    try {
+      allow(req, decide);
+    } catch (err) {
+      if (debug.enabled) debug('allowRequest threw: %s', err);
+      if (!decided) {
+        decided = true;
+        fail(ERRORS.FORBIDDEN, { name: 'ALLOW_REQUEST_ERROR', error: err });
+      }
+    }
+  }
+
+  private makeId(req: EngineRequest, fail: (code: ErrorCode, context?: ErrorContext) => void, ok: (id: string) => void): void {
+    const onError = (err: unknown) => fail(ERRORS.BAD_REQUEST, { name: 'ID_GENERATION_ERROR', error: err });
+    const onId = (id: unknown) => {
+      if ((typeof id !== 'string' && typeof id !== 'number') || id === '') return onError(new Error('generateId returned no id'));
+      const sid = String(id);
+      if (this.clients[sid] !== undefined) return onError(new Error('generateId returned the id of a live session'));
+      ok(sid);
+    };
+    let id: unknown;
+    try {
+      id = this.generateId(req);
+    } catch (err) {
+      onError(err);
+      return;
+    }
+    if (id && typeof (id as any).then === 'function') (id as Promise<unknown>).then(onId, onError);
+    else onId(id);
+  }
+
+  private createTransport(req: EngineRequest): Transport | null {
+    const factory = getTransport(req._query.transport)!;
+    let transport: Transport;
+    try {
+      transport = factory(req);
+    } catch (err) {
+      if (debug.enabled) debug('could not create transport: %s', err);
+      return null;
+    }
+    const opts = this.opts;
+    transport.maxHttpBufferSize = opts.maxHttpBufferSize;
+    if (transport.name === 'polling') {
+      (transport as Polling).httpCompression = opts.httpCompression;
+      transport.on('headers', this.onPollingHeaders);
+    } else if (transport.name === 'websocket') {
+      (transport as WebSocketTransport).perMessageDeflate = opts.perMessageDeflate;
+      (transport as WebSocketTransport).maxBufferedAmount = opts.maxBufferedAmount;
+    }
+    return transport;
+  }
+
+  private openSession(id: string, req: EngineRequest, res: ServerResponse | null): void {
+    const transport = this.createTransport(req);
+    if (transport === null) {
+      if (res !== null) this.refuseRequest(req, res, ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
+      else if (req.websocket) req.websocket.close();
+      return;
+    }
+    if (this.clients[id] !== undefined) {
+      // the same id was handed out twice while a generateId() Promise was pending
+      if (res !== null) this.refuseRequest(req, res, ERRORS.BAD_REQUEST, { name: 'ID_GENERATION_ERROR' });
+      else req.websocket.close();
+      return;
+    }
+    if (debug.enabled) debug('handshaking client "%s"', id);
+    const protocol = req._query.EIO === '4' ? 4 : 3;
+    const socket = new Socket(id, this, transport, req, protocol);
+    this.clients[id] = socket;
+    this.clientsCount++;
+    socket.once('close', () => {
+      if (this.clients[id] === socket) {
+        delete this.clients[id];
+        this.clientsCount--;
+      }
+    });
+    if (res !== null) transport.onRequest(req, res);
+    this.emit('connection', socket);
+  }
+
+  // ---- attaching to an http.Server ----
+
+  /** Captures the engine's requests and upgrades on an http.Server. */
+  attach(httpServer: HttpServer, options: AttachOptions = {}): this {
+    const opts = options || {};
+    const base = (opts.path || this.opts.path || '/engine.io').replace(/\/$/, '');
+    const trailing = (opts.addTrailingSlash ?? this.opts.addTrailingSlash) !== false;
+    const destroyUpgrade = (opts.destroyUpgrade ?? this.opts.destroyUpgrade) !== false;
+    const destroyUpgradeTimeout = opts.destroyUpgradeTimeout ?? this.opts.destroyUpgradeTimeout ?? 1000;
+    if (opts.handlePreflightRequest !== undefined) this.handlePreflight = opts.handlePreflightRequest;
+    const matches = (req: IncomingMessage): boolean => {
+      const url = req.url || '';
+      if (!url.startsWith(base)) return false;
+      if (!trailing) return true;
+      const next = url.charCodeAt(base.length);
+      // '/engine.io', '/engine.io/...', '/engine.io?...'
+      return url.length === base.length || next === 47 || next === 63;
+    };
+
+    const others = httpServer.listeners('request').slice(0) as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    httpServer.removeAllListeners('request');
+    httpServer.on('close', () => this.close());
+    httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (matches(req)) {
+        if (debug.enabled) debug('intercepting request for path "%s"', base);
+        this.handleRequest(req, res);
+        return;
+      }
+      for (let i = 0; i < others.length; i++) others[i].call(httpServer, req, res);
+    });
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (matches(req)) {
+        this.handleUpgrade(req, socket, head);
+        return;
+      }
+      if (!destroyUpgrade) return;
+      // another handler may take it; if none wrote anything by then, it dies
+      socket.on('error', ignoreSocketError);
+      const timer = setTimeout(() => {
+        const s = socket as Duplex & { bytesWritten?: number };
+        if (!s.destroyed && (s.bytesWritten === undefined || s.bytesWritten <= 0)) s.destroy();
+      }, destroyUpgradeTimeout);
+      timer.unref();
+    });
+    return this;
+  }
+}

@@ -1,0 +1,438 @@
+// One Engine.IO session: its write buffer, its heartbeat, its current transport and the
+// upgrade from polling to WebSocket. Transports only move packets; this decides what they mean.
+import { EventEmitter } from 'node:events';
+import debugModule from 'debug';
+import type { DecodedPacket, Packet, PacketOptions, PacketType } from '../parser';
+import type { Transport, EngineRequest } from './transport';
+import type { Server } from './server';
+
+const debug = debugModule('engine:socket');
+
+export type SocketState = 'opening' | 'open' | 'closing' | 'closed';
+export type SendCallback = (transport: Transport) => void;
+export type CloseReason =
+  | 'transport close'
+  | 'transport error'
+  | 'ping timeout'
+  | 'parse error'
+  | 'forced close'
+  | 'server shutting down';
+
+/** What `send()` accepts as options (socket.io adds a few of its own). */
+export interface SendOptions extends PacketOptions {
+  volatile?: boolean;
+  preEncoded?: boolean;
+  wsPreEncodedFrame?: unknown;
+}
+
+// Heartbeat timer states: v4 alternates between waiting to ping and waiting for the pong;
+// v3 only has the deadline for the client's next ping.
+const BEAT_NONE = 0;
+const BEAT_PING_DUE = 1;
+const BEAT_PONG_DUE = 2;
+const BEAT_CLIENT_DEADLINE = 3;
+
+const DEFAULT_OPTIONS: PacketOptions = Object.freeze({ compress: true });
+
+function onBeat(socket: Socket): void {
+  socket.onHeartbeatTimer();
+}
+
+function ignoreError(this: Transport, err: Error): void {
+  if (debug.enabled) debug('error from a discarded transport: %s', err && err.message);
+}
+
+function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+export class Socket extends EventEmitter {
+  readonly id: string;
+  readonly server: Server;
+  readonly request: EngineRequest;
+  readonly protocol: 3 | 4;
+  readonly remoteAddress: string;
+  transport!: Transport;
+  readyState: SocketState = 'opening';
+  upgrading = false;
+  upgraded = false;
+  /** Packets waiting for the transport to become writable. */
+  writeBuffer: Packet[] = [];
+  private packetsFn: SendCallback[] | null = null;
+  private sentCallbackFn: SendCallback[][] = [];
+  private writeBufferBytes = 0;
+  private beatTimer: NodeJS.Timeout | null = null;
+  private beatState = BEAT_NONE;
+  private pongGraceUsed = false;
+  /** Set when the client probed an upgrade: polling GETs are then released at once. */
+  private probed = false;
+  private detachTransport: (() => void) | null = null;
+
+  constructor(id: string, server: Server, transport: Transport, req: EngineRequest, protocol: 3 | 4) {
+    super();
+    this.id = id;
+    this.server = server;
+    this.request = req;
+    this.protocol = protocol;
+    const ws = req.websocket;
+    this.remoteAddress = (ws && ws._socket && ws._socket.remoteAddress) || (req.socket && req.socket.remoteAddress) || '';
+    this.setTransport(transport);
+    this.onOpen();
+  }
+
+  private onOpen(): void {
+    this.readyState = 'open';
+    this.transport.sid = this.id;
+    const opts = this.server.opts;
+    this.sendPacket(
+      'open',
+      JSON.stringify({
+        sid: this.id,
+        upgrades: this.getAvailableUpgrades(),
+        pingInterval: opts.pingInterval,
+        pingTimeout: opts.pingTimeout,
+        maxPayload: opts.maxHttpBufferSize,
+      }),
+    );
+    if (opts.initialPacket !== undefined && opts.initialPacket !== null) {
+      this.sendPacket('message', opts.initialPacket as any);
+    }
+    this.emit('open');
+    if (this.protocol === 3) this.armBeat(BEAT_CLIENT_DEADLINE, opts.pingInterval + opts.pingTimeout);
+    else this.armBeat(BEAT_PING_DUE, opts.pingInterval);
+  }
+
+  // ---- heartbeat ----
+
+  private armBeat(state: number, ms: number): void {
+    if (this.beatTimer !== null) clearTimeout(this.beatTimer);
+    this.beatState = state;
+    const timer = setTimeout(onBeat, ms, this);
+    timer.unref();
+    this.beatTimer = timer;
+  }
+
+  private stopBeat(): void {
+    if (this.beatTimer !== null) clearTimeout(this.beatTimer);
+    this.beatTimer = null;
+    this.beatState = BEAT_NONE;
+  }
+
+  /** @internal called by the heartbeat timer */
+  onHeartbeatTimer(): void {
+    if (this.readyState === 'closed') return;
+    if (this.beatState === BEAT_PING_DUE) {
+      if (debug.enabled) debug('writing ping packet - expecting pong within %sms', this.server.opts.pingTimeout);
+      this.pongGraceUsed = false;
+      this.armBeat(BEAT_PONG_DUE, this.server.opts.pingTimeout);
+      this.sendPacket('ping');
+    } else {
+      this.onClose('ping timeout');
+    }
+  }
+
+  // ---- incoming ----
+
+  private onPacket(packet: DecodedPacket): void {
+    if (this.readyState !== 'open') {
+      if (debug.enabled) debug('packet received with closed socket');
+      return;
+    }
+    if (debug.enabled) debug('received packet %s', packet.type);
+    this.emit('packet', packet);
+    if (this.beatState === BEAT_PONG_DUE && !this.pongGraceUsed && packet.type !== 'pong') {
+      // the client is alive, its pong may just be queued behind this packet
+      this.pongGraceUsed = true;
+      this.beatTimer!.refresh();
+    }
+    switch (packet.type) {
+      case 'message':
+        try {
+          this.emit('data', packet.data);
+          this.emit('message', packet.data);
+        } catch (err) {
+          // an application bug must not leave the engine half-way through its own work
+          this.reportError(err);
+        }
+        break;
+      case 'ping':
+        if (this.protocol !== 3) {
+          this.onError(new Error('invalid heartbeat direction'));
+          return;
+        }
+        if (this.beatTimer !== null) this.beatTimer.refresh();
+        this.sendPacket('pong');
+        this.emit('heartbeat');
+        break;
+      case 'pong':
+        if (this.protocol === 3) {
+          this.onError(new Error('invalid heartbeat direction'));
+          return;
+        }
+        if (this.beatState !== BEAT_PONG_DUE) {
+          if (debug.enabled) debug('ignoring a pong that answers no ping');
+          return;
+        }
+        this.armBeat(BEAT_PING_DUE, this.server.opts.pingInterval);
+        this.emit('heartbeat');
+        break;
+      case 'error':
+        this.onClose('parse error');
+        break;
+      case 'close':
+        this.onClose('transport close');
+        break;
+      default:
+        // open, upgrade and noop mean nothing on an established transport
+        break;
+    }
+  }
+
+  private reportError(err: unknown): void {
+    if (this.listenerCount('error') > 0) {
+      try {
+        this.emit('error', err);
+      } catch (e) {
+        if (debug.enabled) debug('error listener threw: %s', e);
+      }
+    } else if (debug.enabled) {
+      debug('application error ignored: %s', err);
+    }
+  }
+
+  private onError(err: Error): void {
+    if (debug.enabled) debug('transport error: %s', err && err.message);
+    this.onClose('transport error', err);
+  }
+
+  // ---- transport ----
+
+  private setTransport(transport: Transport): void {
+    const onError = (err: Error) => this.onError(err);
+    const onReady = () => this.onTransportReady();
+    const onPacket = (packet: DecodedPacket) => this.onPacket(packet);
+    const onDrain = () => this.onDrain();
+    const onClose = () => this.onClose('transport close');
+    this.transport = transport;
+    transport.once('error', onError);
+    transport.on('ready', onReady);
+    transport.on('packet', onPacket);
+    transport.on('drain', onDrain);
+    transport.once('close', onClose);
+    this.detachTransport = () => {
+      transport.removeListener('error', onError);
+      transport.removeListener('ready', onReady);
+      transport.removeListener('packet', onPacket);
+      transport.removeListener('drain', onDrain);
+      transport.removeListener('close', onClose);
+    };
+  }
+
+  private onTransportReady(): void {
+    if (this.writeBuffer.length > 0) this.flush();
+    else if (this.upgrading && this.probed && this.transport.writable) {
+      // an upgrade is under way: hand the GET back at once so the client can switch
+      this.transport.send([{ type: 'noop' }]);
+    }
+  }
+
+  private clearTransport(): void {
+    const transport = this.transport;
+    if (this.detachTransport !== null) {
+      this.detachTransport();
+      this.detachTransport = null;
+    }
+    transport.on('error', ignoreError);
+    transport.close();
+  }
+
+  private onDrain(): void {
+    const fns = this.sentCallbackFn.shift();
+    if (fns === undefined) return;
+    for (let i = 0; i < fns.length; i++) {
+      try {
+        fns[i](this.transport);
+      } catch (err) {
+        this.reportError(err);
+      }
+    }
+  }
+
+  getAvailableUpgrades(): string[] {
+    return this.server.upgrades(this.transport.name);
+  }
+
+  /** @internal the server hands over a WebSocket that claims this session */
+  maybeUpgrade(transport: Transport): void {
+    if (debug.enabled) debug('might upgrade socket transport from "%s" to "%s"', this.transport.name, transport.name);
+    this.upgrading = true;
+    this.probed = false;
+    const timer = setTimeout(() => {
+      if (debug.enabled) debug('client did not complete upgrade - closing transport');
+      cleanup();
+      if (transport.readyState === 'open') transport.close();
+    }, this.server.opts.upgradeTimeout);
+    timer.unref();
+
+    const onPacket = (packet: DecodedPacket) => {
+      if (packet.type === 'ping' && packet.data === 'probe') {
+        if (debug.enabled) debug('got probe ping packet, sending pong');
+        transport.send([{ type: 'pong', data: 'probe' }]);
+        this.emit('upgrading', transport);
+        this.probed = true;
+        if (this.transport.name === 'polling' && this.transport.writable && this.writeBuffer.length === 0) {
+          this.transport.send([{ type: 'noop' }]);
+        }
+      } else if (packet.type === 'upgrade' && this.readyState !== 'closed') {
+        if (debug.enabled) debug('got upgrade packet - upgrading');
+        cleanup();
+        this.transport.discard();
+        this.upgraded = true;
+        this.clearTransport();
+        this.setTransport(transport);
+        this.emit('upgrade', transport);
+        this.flush();
+        if (this.readyState === 'closing') {
+          transport.close(() => this.onClose('forced close'));
+        }
+      } else {
+        cleanup();
+        transport.close();
+      }
+    };
+    const onFailure = (err?: unknown) => {
+      if (debug.enabled) debug('client did not complete upgrade - %s', err);
+      cleanup();
+      transport.on('error', ignoreError);
+      transport.close();
+    };
+    const onTransportClose = () => onFailure('transport closed');
+    const onSocketClose = () => onFailure('socket closed');
+    const cleanup = () => {
+      this.upgrading = false;
+      this.probed = false;
+      clearTimeout(timer);
+      transport.removeListener('packet', onPacket);
+      transport.removeListener('close', onTransportClose);
+      transport.removeListener('error', onFailure);
+      this.removeListener('close', onSocketClose);
+    };
+    transport.on('packet', onPacket);
+    transport.once('close', onTransportClose);
+    transport.once('error', onFailure);
+    this.once('close', onSocketClose);
+  }
+
+  // ---- outgoing ----
+
+  send(data: unknown, options?: SendOptions | SendCallback, callback?: SendCallback): this {
+    this.sendPacket('message', data, options, callback);
+    return this;
+  }
+
+  write(data: unknown, options?: SendOptions | SendCallback, callback?: SendCallback): this {
+    this.sendPacket('message', data, options, callback);
+    return this;
+  }
+
+  /** @internal */
+  sendPacket(type: PacketType, data?: unknown, options?: SendOptions | SendCallback, callback?: SendCallback): void {
+    if (typeof options === 'function') {
+      callback = options;
+      options = undefined;
+    }
+    const state = this.readyState;
+    if (state === 'closing' || state === 'closed') return;
+    const packet: Packet = { type, options: options === undefined || options === null ? DEFAULT_OPTIONS : options };
+    if (data !== undefined && data !== null) {
+      if (typeof data === 'string') packet.data = data;
+      else if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) packet.data = toBuffer(data);
+      else packet.data = String(data);
+      const limit = this.server.opts.maxBufferedAmount;
+      if (limit > 0) {
+        const d = packet.data as string | Buffer;
+        this.writeBufferBytes += d.length;
+        if (this.writeBufferBytes > limit && this.writeBuffer.length > 0) {
+          this.onClose('transport error', new Error('slow reader: write buffer over maxBufferedAmount'));
+          return;
+        }
+      }
+    }
+    if (debug.enabled) debug('sending packet "%s" (%s)', type, packet.data);
+    this.emit('packetCreate', packet);
+    this.writeBuffer.push(packet);
+    if (typeof callback === 'function') {
+      if (this.packetsFn === null) this.packetsFn = [callback];
+      else this.packetsFn.push(callback);
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.readyState === 'closed' || !this.transport.writable || this.writeBuffer.length === 0) return;
+    const wbuf = this.writeBuffer;
+    if (debug.enabled) debug('flushing buffer to transport');
+    this.emit('flush', wbuf);
+    this.server.emit('flush', this, wbuf);
+    this.writeBuffer = [];
+    this.writeBufferBytes = 0;
+    let notify = false;
+    if (this.packetsFn !== null) {
+      this.sentCallbackFn.push(this.packetsFn);
+      this.packetsFn = null;
+      notify = true;
+    }
+    (this.transport as any).send(wbuf, notify);
+    this.emit('drain');
+    this.server.emit('drain', this);
+  }
+
+  // ---- closing ----
+
+  /** Closes the session once the write buffer has been handed to the transport. */
+  close(discard?: boolean): this {
+    if (discard && (this.readyState === 'open' || this.readyState === 'closing')) {
+      this.closeTransport(true);
+      return this;
+    }
+    if (this.readyState !== 'open') return this;
+    this.readyState = 'closing';
+    if (this.writeBuffer.length > 0) {
+      if (debug.enabled) debug('waiting for %d buffered packets to drain before closing', this.writeBuffer.length);
+      this.once('drain', () => this.closeTransport(false));
+      return this;
+    }
+    this.closeTransport(false);
+    return this;
+  }
+
+  private closeTransport(discard: boolean): void {
+    if (discard) this.transport.discard();
+    this.transport.close(() => this.onClose('forced close'));
+  }
+
+  /** @internal closes at once with `reason` (server shutdown): pending polls get a close packet. */
+  terminate(reason: CloseReason): void {
+    if (this.readyState === 'closed') return;
+    this.transport.discard();
+    this.onClose(reason);
+  }
+
+  private onClose(reason: CloseReason, description?: unknown): void {
+    if (this.readyState === 'closed') return;
+    if (debug.enabled) debug('closing socket %s: %s', this.id, reason);
+    this.readyState = 'closed';
+    this.stopBeat();
+    this.packetsFn = null;
+    this.sentCallbackFn = [];
+    this.clearTransport();
+    try {
+      this.emit('close', reason, description);
+    } finally {
+      this.writeBuffer = [];
+      this.writeBufferBytes = 0;
+    }
+  }
+}

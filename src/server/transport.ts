@@ -1,0 +1,98 @@
+// The abstract transport: moves packets over one kind of connection for one protocol
+// revision. It knows nothing of sessions: the Socket listens to its events.
+//
+// Events: 'packet' (decoded packet), 'error' (Error with type 'TransportError'; only
+// emitted when someone listens), 'close', 'drain' (a batch given to send() was flushed),
+// 'ready' (became writable again), 'headers' (headers, req) for HTTP responses.
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import debugModule from 'debug';
+import { v3, v4 } from '../parser';
+import type { DecodedPacket, Packet } from '../parser';
+
+const debug = debugModule('engine:transport');
+
+/** The request object the engine works with: Node's request plus the parsed query. */
+export interface EngineRequest extends IncomingMessage {
+  _query: Record<string, string>;
+  res?: ServerResponse | null;
+  websocket?: any;
+}
+
+export type TransportState = 'open' | 'closing' | 'closed';
+
+export interface TransportError extends Error {
+  type: 'TransportError';
+  description?: unknown;
+}
+
+function noop(): void {}
+
+export abstract class Transport extends EventEmitter {
+  /** Session id, set by the Socket that owns this transport. */
+  sid?: string;
+  writable = false;
+  readyState: TransportState = 'open';
+  discarded = false;
+  readonly protocol: 3 | 4;
+  /** Whether binary may travel as binary (v3 clients without `b64=1`; always for v4). */
+  supportsBinary: boolean;
+  maxHttpBufferSize = 1e6;
+
+  constructor(req: EngineRequest) {
+    super();
+    const q = req._query;
+    this.protocol = q.EIO === '4' ? 4 : 3;
+    this.supportsBinary = !q.b64;
+  }
+
+  abstract get name(): string;
+
+  /** Whether this transport takes over upgraded (WebSocket) connections. */
+  get handlesUpgrades(): boolean {
+    return false;
+  }
+
+  /** Marks the transport as being replaced: close it without the orderly goodbye. */
+  discard(): void {
+    this.discarded = true;
+  }
+
+  /** A new HTTP request for this transport (polling only). */
+  onRequest(_req: EngineRequest, _res?: ServerResponse): void {}
+
+  close(fn?: () => void): void {
+    if (this.readyState === 'closed' || this.readyState === 'closing') return;
+    this.readyState = 'closing';
+    this.doClose(fn || noop);
+  }
+
+  abstract send(packets: Packet[]): void;
+
+  protected abstract doClose(fn: () => void): void;
+
+  protected onError(msg: string, desc?: unknown): void {
+    if (this.listenerCount('error') > 0) {
+      const err = new Error(msg) as TransportError;
+      err.type = 'TransportError';
+      err.description = desc;
+      this.emit('error', err);
+    } else if (debug.enabled) {
+      debug('ignored transport error %s (%s)', msg, desc);
+    }
+  }
+
+  protected onPacket(packet: DecodedPacket): void {
+    this.emit('packet', packet);
+  }
+
+  protected onData(data: string | Buffer): void {
+    this.onPacket(this.protocol === 4 ? v4.decodePacket(data, 'nodebuffer') : v3.decodePacket(data, 'nodebuffer'));
+  }
+
+  protected onClose(): void {
+    this.readyState = 'closed';
+    this.writable = false;
+    this.emit('close');
+  }
+}

@@ -1,0 +1,95 @@
+// WebSocket transport over a `ws`-compatible socket (handed over by the server after the
+// HTTP upgrade). Stays writable while the socket's buffered amount is under the limit.
+import debugModule from 'debug';
+import { v3, v4 } from '../../parser';
+import type { Packet } from '../../parser';
+import { Transport } from '../transport';
+import type { EngineRequest } from '../transport';
+
+const debug = debugModule('engine:ws');
+
+// ws copies its options object, so these can be shared by every send
+const COMPRESS = Object.freeze({ compress: true });
+const NO_COMPRESS = Object.freeze({ compress: false });
+
+/** Options socket.io passes with `write()`: a ws frame built once for a whole broadcast. */
+interface WritePacketOptions {
+  compress?: boolean;
+  wsPreEncodedFrame?: unknown;
+}
+
+export class WebSocketTransport extends Transport {
+  readonly socket: any;
+  /** Whether permessage-deflate is enabled server-side (set by the server). */
+  perMessageDeflate: unknown = false;
+  /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
+  maxBufferedAmount = 0;
+  private readonly onSentLast: (err?: Error) => void;
+
+  constructor(req: EngineRequest) {
+    super(req);
+    const socket = req.websocket;
+    this.socket = socket;
+    this.onSentLast = (err?: Error) => {
+      if (err) this.onError('write error', err.stack);
+      else this.emit('drain');
+    };
+    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      if (this.readyState !== 'open') return;
+      let message: string | Buffer;
+      if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      else message = data.toString();
+      if (debug.enabled) debug('received "%s"', message);
+      this.onData(message);
+    });
+    socket.once('close', () => this.onClose());
+    socket.on('error', (err: Error) => this.onError('websocket error', err));
+    this.writable = true;
+  }
+
+  get name(): string {
+    return 'websocket';
+  }
+
+  override get handlesUpgrades(): boolean {
+    return true;
+  }
+
+  send(packets: Packet[], notify?: boolean): void {
+    const socket = this.socket;
+    const last = packets.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const packet = packets[i];
+      const cb = i === last && notify === true ? this.onSentLast : undefined;
+      const options = packet.options as WritePacketOptions | undefined;
+      if (options !== undefined && options.wsPreEncodedFrame !== undefined && this.canSendFrame()) {
+        socket._sender.sendFrame(options.wsPreEncodedFrame, cb);
+        continue;
+      }
+      const data = this.protocol === 4 ? v4.encodePacket(packet, this.supportsBinary) : v3.encodePacket(packet, this.supportsBinary);
+      socket.send(data, options !== undefined && options.compress === false ? NO_COMPRESS : COMPRESS, cb);
+    }
+    if (this.maxBufferedAmount > 0 && socket.bufferedAmount > this.maxBufferedAmount) {
+      this.onError('slow reader', new Error(`more than ${this.maxBufferedAmount} bytes waiting for the peer`));
+    }
+  }
+
+  /**
+   * A pre-built frame may go straight to ws's sender only when nothing is queued there
+   * (a message being compressed would otherwise be overtaken).
+   */
+  private canSendFrame(): boolean {
+    const sender = this.socket && this.socket._sender;
+    if (!sender || typeof sender.sendFrame !== 'function') return false;
+    if (this.socket.readyState !== 1) return false;
+    if (sender._deflating === true) return false;
+    if (typeof sender._state === 'number' && sender._state !== 0) return false;
+    return !(sender._queue && sender._queue.length > 0);
+  }
+
+  protected doClose(fn: () => void): void {
+    if (debug.enabled) debug('closing');
+    this.socket.close();
+    fn();
+  }
+}
