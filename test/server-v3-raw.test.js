@@ -1,0 +1,450 @@
+'use strict';
+// Protocol v3 on the wire, byte for byte: polling payload framing (string, base64, XHR2 binary),
+// WebSocket frames, the default revision, and JSONP (callback index check, script-safe escaping,
+// form-encoded POSTs).
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { WebSocket } = require('ws');
+const { startServer, request, waitFor, sleep } = require('./support');
+const { official, v3opts, collect, v3BinaryPayload } = require('./support/v3util');
+const { handshake, poll, post, parseStringPayload, runJsonp, jsonpClientEscape, PATH, closeWithPolls } = require('./support/v3wire');
+
+async function server(opts = {}) {
+  return startServer(v3opts({ pingInterval: 5000, pingTimeout: 5000, ...opts }));
+}
+
+test('a request without EIO is protocol v3: length-prefixed open packet, socket.protocol 3', async () => {
+  const srv = await server();
+  try {
+    const conn = waitFor(srv.server, 'connection');
+    const res = await request(srv.port, { path: `${PATH}?transport=polling` });
+    assert.equal(res.status, 200);
+    assert.match(res.text, /^\d+:0\{/, res.text);
+    const packets = parseStringPayload(res.text);
+    const open = JSON.parse(packets[0].slice(1));
+    assert.equal(typeof open.sid, 'string');
+    assert.deepEqual(open.upgrades, ['websocket']);
+    assert.equal(open.pingInterval, 5000);
+    assert.equal(open.pingTimeout, 5000);
+    const [socket] = await conn;
+    assert.equal(socket.protocol, 3);
+    assert.equal(socket.id, open.sid);
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('EIO=4 on the same server is v4: no length prefix', async () => {
+  const srv = await server();
+  try {
+    const res = await request(srv.port, { path: `${PATH}?EIO=4&transport=polling` });
+    assert.equal(res.status, 200);
+    assert.match(res.text, /^0\{/);
+    assert.equal(srv.server.clients[JSON.parse(res.text.slice(1)).sid].protocol, 4);
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('string payload: <len>:<packet> with lengths in UTF-16 code units, server to client', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    socket.send('€');
+    socket.send('héllo');
+    socket.send('𝄞'); // a surrogate pair: two UTF-16 units, four UTF-8 bytes
+    socket.send('');
+    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-type'], /^text\/plain/);
+    assert.equal(res.text, '2:4€6:4héllo3:4𝄞1:4');
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('string payload: <len>:<packet> with UTF-16 lengths, client to server', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    const got = collect(socket, 'message', 3);
+    const res = await post(srv.port, { EIO: '3', transport: 'polling', sid }, '2:4€6:4héllo3:4𝄞');
+    assert.equal(res.status, 200);
+    assert.equal(res.text, 'ok');
+    assert.deepEqual(await got, ['€', 'héllo', '𝄞']);
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('a v3 payload with a wrong length closes the session with "parse error"', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    const closed = waitFor(socket, 'close');
+    let messages = 0;
+    socket.on('message', () => messages++);
+    // As a real client would, keep a GET pending: the server can then close at once.
+    const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+    await post(srv.port, { EIO: '3', transport: 'polling', sid }, '9:4ab');
+    const [reason] = await closed;
+    await pending;
+    assert.equal(reason, 'parse error');
+    assert.equal(messages, 0);
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('b64=1: binary goes down as b4<base64> inside the string payload', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling', b64: '1' });
+    const socket = srv.server.clients[sid];
+    socket.send(Buffer.from([1, 2, 3, 4]));
+    socket.send('txt');
+    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid, b64: '1' });
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-type'], /^text\/plain/);
+    assert.equal(res.text, '10:b4AQIDBA==4:4txt');
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('b4<base64> in a posted string payload arrives as binary', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling', b64: '1' });
+    const socket = srv.server.clients[sid];
+    const got = collect(socket, 'message', 2);
+    const res = await post(srv.port, { EIO: '3', transport: 'polling', sid, b64: '1' }, '10:b4AQIDBA==3:4hi');
+    assert.equal(res.status, 200);
+    const [bin, text] = await got;
+    assert.ok(Buffer.isBuffer(bin) || bin instanceof ArrayBuffer, `got ${typeof bin}`);
+    assert.deepEqual(Buffer.from(bin), Buffer.from([1, 2, 3, 4]));
+    assert.equal(text, 'hi');
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('XHR2 client (no b64): a payload with binary goes down as application/octet-stream, exact bytes', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    socket.send('hello');
+    socket.send(Buffer.from([1, 2, 3, 4]));
+    socket.send('h€');
+    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-type'], /^application\/octet-stream/);
+    // Text packets: 0, length in UTF-8 bytes as digits, 255, bytes. Binary: 1, ..., 255, type byte, bytes.
+    assert.deepEqual(
+      [...res.body],
+      [0, 6, 255, 52, 104, 101, 108, 108, 111, 1, 5, 255, 4, 1, 2, 3, 4, 0, 5, 255, 52, 104, 0xe2, 0x82, 0xac],
+    );
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('XHR2 client (no b64): a payload of text only stays a string payload', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port);
+    srv.server.clients[sid].send('only text');
+    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    assert.match(res.headers['content-type'], /^text\/plain/);
+    assert.equal(res.text, '10:4only text');
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('an XHR2 binary payload POSTed as application/octet-stream is decoded (text and binary)', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    const got = collect(socket, 'message', 3);
+    const body = v3BinaryPayload(['4hello', Buffer.from([4, 9, 8, 7]), '4h€']);
+    const res = await request(srv.port, {
+      method: 'POST',
+      path: `${PATH}?EIO=3&transport=polling&sid=${encodeURIComponent(sid)}`,
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length },
+      body,
+    });
+    assert.equal(res.status, 200);
+    const [a, b, c] = await got;
+    assert.equal(a, 'hello');
+    assert.deepEqual(Buffer.from(b), Buffer.from([9, 8, 7]));
+    assert.equal(c, 'h€');
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+async function wsOpen(url) {
+  const ws = new WebSocket(url);
+  const frames = [];
+  const waiters = [];
+  ws.on('message', (data, isBinary) => {
+    const f = { data, isBinary };
+    if (waiters.length) waiters.shift()(f);
+    else frames.push(f);
+  });
+  ws.nextFrame = (ms = 3000) =>
+    frames.length
+      ? Promise.resolve(frames.shift())
+      : new Promise((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error('timed out waiting for a frame')), ms);
+          waiters.push((f) => {
+            clearTimeout(t);
+            resolve(f);
+          });
+        });
+  ws.pending = frames;
+  await waitFor(ws, 'open');
+  return ws;
+}
+
+for (const [label, query] of [
+  ['EIO=3', 'EIO=3&transport=websocket'],
+  ['no EIO', 'transport=websocket'],
+]) {
+  test(`WebSocket (${label}): binary frames carry the type byte, text frames the type digit`, async () => {
+    const srv = await server();
+    const ws = await wsOpen(`ws://127.0.0.1:${srv.port}${PATH}?${query}`);
+    try {
+      const open = await ws.nextFrame();
+      assert.equal(open.isBinary, false);
+      assert.match(open.data.toString(), /^0\{/);
+      const { sid, upgrades } = JSON.parse(open.data.toString().slice(1));
+      assert.deepEqual(upgrades, []);
+      const socket = srv.server.clients[sid];
+      assert.equal(socket.protocol, 3);
+
+      socket.send(Buffer.from([1, 2, 3]));
+      socket.send('text €');
+      const bin = await ws.nextFrame();
+      assert.equal(bin.isBinary, true);
+      assert.deepEqual([...bin.data], [4, 1, 2, 3]);
+      const text = await ws.nextFrame();
+      assert.equal(text.isBinary, false);
+      assert.equal(text.data.toString(), '4text €');
+
+      const got = collect(socket, 'message', 2);
+      ws.send(Buffer.from([4, 9, 8]));
+      ws.send('4hi €');
+      const [b, t] = await got;
+      assert.deepEqual(Buffer.from(b), Buffer.from([9, 8]));
+      assert.equal(t, 'hi €');
+    } finally {
+      ws.terminate();
+      await closeWithPolls(srv);
+    }
+  });
+}
+
+test('v3 heartbeat on the wire: the server never pings, it answers the client ping with pong', async () => {
+  const srv = await server({ pingInterval: 40, pingTimeout: 2000 });
+  const ws = await wsOpen(`ws://127.0.0.1:${srv.port}${PATH}?EIO=3&transport=websocket`);
+  try {
+    await ws.nextFrame(); // open
+    // Five v4 ping periods: a v4-style server would have pinged by now.
+    await sleep(200);
+    assert.deepEqual(ws.pending.map((f) => f.data.toString()), []);
+    ws.send('2');
+    const pong = await ws.nextFrame();
+    assert.equal(pong.data.toString(), '3');
+  } finally {
+    ws.terminate();
+    await closeWithPolls(srv);
+  }
+});
+
+test('v3 heartbeat over polling: a posted ping gets a pong in the next poll', async () => {
+  const srv = await server();
+  try {
+    const { sid } = await handshake(srv.port);
+    await post(srv.port, { EIO: '3', transport: 'polling', sid }, '1:2');
+    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    assert.equal(res.text, '1:3');
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// JSONP
+
+test('JSONP handshake: ___eio[<j>]("<payload as JSON string>"); wraps the v3 payload', async () => {
+  const srv = await server();
+  try {
+    for (const j of ['0', '12']) {
+      const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=${j}&b64=1` });
+      assert.equal(res.status, 200);
+      assert.ok(res.text.startsWith(`___eio[${j}]("`), res.text);
+      assert.ok(res.text.endsWith('");'), res.text);
+      const payload = runJsonp(res.text, Number(j));
+      assert.equal(typeof payload, 'string');
+      const packets = parseStringPayload(payload);
+      assert.equal(packets[0][0], '0');
+      const open = JSON.parse(packets[0].slice(1));
+      assert.ok(srv.server.clients[open.sid], 'the session exists');
+      assert.equal(srv.server.clients[open.sid].protocol, 3);
+    }
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test(
+  'JSONP responses are text/javascript',
+  { skip: official && 'official engine.io@6 answers JSONP as text/plain; our spec says text/javascript' },
+  async () => {
+    const srv = await server();
+    try {
+      const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=3&b64=1` });
+      assert.equal(res.status, 200);
+      assert.match(res.headers['content-type'], /^text\/javascript/);
+      const open = JSON.parse(parseStringPayload(runJsonp(res.text, 3))[0].slice(1));
+      srv.server.clients[open.sid].send('x');
+      const res2 = await poll(srv.port, { EIO: '3', transport: 'polling', sid: open.sid, j: '3' });
+      assert.match(res2.headers['content-type'], /^text\/javascript/);
+      assert.equal(runJsonp(res2.text, 3), '2:4x');
+    } finally {
+      await closeWithPolls(srv);
+    }
+  },
+);
+
+const HOSTILE_J = ['alert(1)', '0);alert(1);//', '1]=0;alert(1)//', '</script><script>alert(1)</script>'];
+
+test('JSONP: a non-digit j is never echoed into the response', async () => {
+  const srv = await server();
+  try {
+    for (const j of HOSTILE_J) {
+      const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&b64=1&j=${encodeURIComponent(j)}` });
+      assert.ok(!res.text.includes('alert'), `j=${j} echoed: ${res.text}`);
+      assert.ok(!/<\/?script/i.test(res.text), `j=${j} echoed: ${res.text}`);
+    }
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test(
+  'JSONP: a non-digit j is refused (4xx, no session)',
+  { skip: official && 'official engine.io@6 strips non-digits and answers; our spec refuses' },
+  async () => {
+    const srv = await server();
+    let connections = 0;
+    srv.server.on('connection', () => connections++);
+    try {
+      for (const j of [...HOSTILE_J, '1a', '-1', '0x1']) {
+        const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&b64=1&j=${encodeURIComponent(j)}` });
+        assert.ok(res.status >= 400 && res.status < 500, `j=${j}: status ${res.status}`);
+        assert.ok(!res.text.includes(j), `j=${j} echoed: ${res.text}`);
+      }
+      assert.equal(connections, 0);
+      assert.equal(srv.server.clientsCount, 0);
+    } finally {
+      await closeWithPolls(srv);
+    }
+  },
+);
+
+async function jsonpSession(srv, j = 0) {
+  const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=${j}&b64=1` });
+  const open = JSON.parse(parseStringPayload(runJsonp(res.text, j))[0].slice(1));
+  return { sid: open.sid, socket: srv.server.clients[open.sid], params: { EIO: '3', transport: 'polling', sid: open.sid, j: String(j), b64: '1' } };
+}
+
+test('JSONP: U+2028 and U+2029 are escaped in the script, and the payload survives exactly', async () => {
+  const srv = await server();
+  try {
+    const { socket, params } = await jsonpSession(srv, 1);
+    const msg = 'a\u2028b\u2029c';
+    socket.send(msg);
+    const res = await poll(srv.port, params);
+    assert.equal(res.status, 200);
+    assert.ok(!res.text.includes('\u2028'), 'raw U+2028 in the script');
+    assert.ok(!res.text.includes('\u2029'), 'raw U+2029 in the script');
+    assert.equal(runJsonp(res.text, 1), `${msg.length + 1}:4${msg}`);
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test(
+  'JSONP: </script> in the payload is escaped, and the payload survives exactly',
+  { skip: official && 'official engine.io@6 does not escape </script>; our spec does' },
+  async () => {
+    const srv = await server();
+    try {
+      const { socket, params } = await jsonpSession(srv, 2);
+      const msgs = ['</script><script>alert(1)</script>', 'x</SCRIPT >y', '</ScRiPt'];
+      for (const m of msgs) socket.send(m);
+      const res = await poll(srv.port, params);
+      assert.equal(res.status, 200);
+      assert.ok(!/<\/script/i.test(res.text), `script-breaking sequence in ${res.text}`);
+      assert.deepEqual(parseStringPayload(runJsonp(res.text, 2)), msgs.map((m) => `4${m}`));
+    } finally {
+      await closeWithPolls(srv);
+    }
+  },
+);
+
+test('JSONP: binary goes down base64-encoded (b4...) inside the script', async () => {
+  const srv = await server();
+  try {
+    const { socket, params } = await jsonpSession(srv, 0);
+    socket.send(Buffer.from([1, 2, 3, 4]));
+    const res = await poll(srv.port, params);
+    assert.equal(runJsonp(res.text, 0), '10:b4AQIDBA==');
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('JSONP: form POST d=<payload> with the client escaping of newlines is decoded exactly', async () => {
+  const srv = await server();
+  try {
+    const { socket, params } = await jsonpSession(srv, 0);
+    const msgs = ['line1\nline2', 'back\\nslash', 'both\\n\nhere', 'space + plus & amp = eq %20 €𝄞', '\u2028'];
+    const payload = msgs.map((m) => `${m.length + 1}:4${m}`).join('');
+    // Encoded as a browser submits a form: application/x-www-form-urlencoded (spaces as '+')...
+    let got = collect(socket, 'message', msgs.length);
+    let res = await post(srv.port, params, new URLSearchParams({ d: jsonpClientEscape(payload) }).toString(), 'application/x-www-form-urlencoded');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await got, msgs);
+    // ... and with %20 for spaces, which form decoders accept too.
+    got = collect(socket, 'message', msgs.length);
+    res = await post(srv.port, params, `d=${encodeURIComponent(jsonpClientEscape(payload))}`, 'application/x-www-form-urlencoded');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await got, msgs);
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('JSONP: a posted b4<base64> arrives as binary', async () => {
+  const srv = await server();
+  try {
+    const { socket, params } = await jsonpSession(srv, 0);
+    const got = waitFor(socket, 'message');
+    const res = await post(srv.port, params, new URLSearchParams({ d: '10:b4AQIDBA==' }).toString(), 'application/x-www-form-urlencoded');
+    assert.equal(res.status, 200);
+    const [bin] = await got;
+    assert.deepEqual(Buffer.from(bin), Buffer.from([1, 2, 3, 4]));
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
