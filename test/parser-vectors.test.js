@@ -121,7 +121,7 @@ test('v4: decoded binary in each binary type', () => {
 });
 
 test('v4: malformed packets decode to the error packet', () => {
-  const bad = ['', '7', '9', 'x', ' 4', '-1', 'B', 'b!!!!', 'bQ', 'bQ===', 'bQQ=Q', 'bQQ==QQ==', 'bAQ ID', 'b\u20ac', 'bAQIDBA=\x1e'];
+  const bad = ['', '7', '9', 'x', ' 4', '-1', 'B', 'b!!!!', 'bQ', 'bQ===', 'bQQ=Q', 'bQQ==QQ==', 'bAQ ID', 'b\u20ac', 'bAQIDBA=\x1e', 'bAQ-_', 'b__8='];
   for (const input of bad) assert.deepEqual(v4.decodePacket(input), ERROR, JSON.stringify(input));
   for (const input of [undefined, null, 42, {}, [], true]) assert.deepEqual(v4.decodePacket(input), ERROR, String(input));
   assert.deepEqual(v4.decodePacket(''), parser.ERROR_PACKET);
@@ -242,7 +242,7 @@ test('v3: encoded surrogates in XHR2 text decode to U+FFFD like the official par
 });
 
 test('v3: malformed packets decode to the error packet', () => {
-  const bad = ['', '7', 'x', 'b', 'b9AQ==', 'bx', 'b4!!', 'b4Q', 'b4QQ=Q'];
+  const bad = ['', '7', 'x', 'b', 'b4_', 'b4__', 'b4-A==', 'b9AQ==', 'bx', 'b4!!', 'b4Q', 'b4QQ=Q'];
   for (const input of bad) assert.deepEqual(v3.decodePacket(input), ERROR, JSON.stringify(input));
   for (const input of [Buffer.alloc(0), Buffer.from([7, 1]), Buffer.from([255]), new ArrayBuffer(0), undefined, 5, {}]) {
     assert.deepEqual(v3.decodePacket(input), ERROR);

@@ -143,8 +143,10 @@ export function decodeBase64(str: string, start: number): Uint8Array | null {
   const expected = base64DecodedLength(str, start);
   if (expected < 0) return null;
   if (NodeBuffer !== undefined) {
-    // Node's decoder skips characters it does not know (and also takes '-' and '_'), so a
-    // decoded length short of what the text length promises means the text was not base64.
+    // Node's decoder skips characters it does not know, so a decoded length short of what the
+    // text length promises means the text was not base64. It also takes the URL-safe '-' and
+    // '_', which the browser decoder (and the protocol) does not: two native scans refuse them.
+    if (str.indexOf('-', start) !== -1 || str.indexOf('_', start) !== -1) return null;
     const bytes = NodeBuffer.from(start === 0 ? str : str.substring(start), 'base64');
     return bytes.length === expected ? bytes : null;
   }
