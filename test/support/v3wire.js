@@ -188,7 +188,9 @@ function rawWebSocket(port, path, { extensions, headers = {} } = {}) {
 /** A data frame's payload as text, inflated first if RSV1 is set. */
 function frameText(frame) {
   const bytes = frame.rsv1
-    ? zlib.inflateRawSync(Buffer.concat([frame.payload, Buffer.from([0x00, 0x00, 0xff, 0xff])]))
+    ? zlib.inflateRawSync(Buffer.concat([frame.payload, Buffer.from([0x00, 0x00, 0xff, 0xff])]), {
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      })
     : frame.payload;
   return bytes.toString('utf8');
 }
