@@ -1,0 +1,299 @@
+'use strict';
+// Helpers for the protocol v4 server tests: hand-made polling requests, a `ws` peer with a
+// frame queue, a raw TCP upgrade request (to see exactly what a refused upgrade gets), and the
+// official engine.io-client@6 opened and awaited.
+const http = require('node:http');
+const net = require('node:net');
+const crypto = require('node:crypto');
+const { once } = require('node:events');
+const { WebSocket } = require('ws');
+const { request } = require('./index');
+
+const official = process.env.ENGINE === 'official';
+const PATH = '/engine.io/';
+/** The v4 polling payload separator. */
+const RS = '\x1e';
+
+function qs(params) {
+  return new URLSearchParams(params).toString();
+}
+
+function url(sid, extra = {}, path = PATH) {
+  const params = { EIO: '4', transport: 'polling', ...extra };
+  if (sid) params.sid = sid;
+  return `${path}?${qs(params)}`;
+}
+
+/** A v4 polling handshake. Resolves { res, sid, open, packets }; throws unless it succeeded. */
+async function handshake(port, extra = {}, headers = {}, path = PATH) {
+  const res = await request(port, { path: url(null, extra, path), headers });
+  if (res.status !== 200) throw new Error(`handshake failed: ${res.status} ${res.text}`);
+  const packets = res.text.split(RS);
+  if (packets[0][0] !== '0') throw new Error(`no open packet: ${JSON.stringify(res.text)}`);
+  return { res, sid: JSON.parse(packets[0].slice(1)).sid, open: JSON.parse(packets[0].slice(1)), packets };
+}
+
+/** GET on the session: resolves the raw response ({status, headers, body, text}). */
+function poll(port, sid, extra = {}, headers = {}) {
+  return request(port, { path: url(sid, extra), headers });
+}
+
+/** POST a payload on the session. */
+function post(port, sid, body, contentType = 'text/plain;charset=UTF-8', extra = {}) {
+  const headers = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) };
+  return request(port, { method: 'POST', path: url(sid, extra), headers, body });
+}
+
+/** Parses a JSON error body, failing with the raw text when it isn't JSON. */
+function errorBody(res) {
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    throw new Error(`not a JSON body (status ${res.status}): ${JSON.stringify(res.text)}`);
+  }
+}
+
+/**
+ * A `ws` client with a queue of received frames (strings for text frames, Buffers for binary).
+ * `next(ms)` resolves the next frame; `closed` resolves { code } once the connection closes.
+ */
+class WsPeer {
+  constructor(ws) {
+    this.ws = ws;
+    this.frames = [];
+    this.waiters = [];
+    this.isClosed = false;
+    ws.on('message', (data, isBinary) => {
+      const frame = isBinary ? Buffer.from(data) : data.toString();
+      const waiter = this.waiters.shift();
+      if (waiter) waiter.resolve(frame);
+      else this.frames.push(frame);
+    });
+    ws.on('error', () => {}); // failures show as 'close' (or a missing frame) in the assertions
+    this.closed = new Promise((resolve) => {
+      ws.once('close', (code) => {
+        this.isClosed = true;
+        for (const w of this.waiters.splice(0)) w.reject(new Error('websocket closed while waiting for a frame'));
+        resolve({ code });
+      });
+    });
+  }
+
+  next(ms = 3000) {
+    if (this.frames.length) return Promise.resolve(this.frames.shift());
+    if (this.isClosed) return Promise.reject(new Error('websocket closed while waiting for a frame'));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new Error('timed out waiting for a websocket frame'));
+      }, ms);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Skips pings (answering them) until a frame that isn't a ping arrives. */
+  async nextNonPing(ms = 3000) {
+    for (;;) {
+      const f = await this.next(ms);
+      if (f === '2') {
+        this.send('3');
+        continue;
+      }
+      return f;
+    }
+  }
+
+  send(data) {
+    this.ws.send(data);
+  }
+
+  close() {
+    if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) this.ws.close();
+    return this.closed;
+  }
+
+  terminate() {
+    this.ws.terminate();
+    return this.closed;
+  }
+}
+
+/**
+ * Opens a WebSocket on the engine path. Resolves a WsPeer once open; rejects with
+ * err.status set when the server answers the upgrade with an HTTP response instead.
+ */
+function wsConnect(port, { sid, extra = {}, path = PATH, headers = {} } = {}) {
+  const params = { EIO: '4', transport: 'websocket', ...extra };
+  if (sid) params.sid = sid;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}?${qs(params)}`, { headers });
+  const peer = new WsPeer(ws);
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(peer));
+    ws.once('unexpected-response', (req, res) => {
+      const err = new Error(`upgrade refused: ${res.statusCode}`);
+      err.status = res.statusCode;
+      res.resume();
+      req.destroy();
+      reject(err);
+    });
+    ws.once('close', () => reject(new Error('websocket closed before opening')));
+  });
+}
+
+/** Opens a WebSocket session (no sid) and returns { peer, open } after reading the open packet. */
+async function wsHandshake(port, opts = {}) {
+  const peer = await wsConnect(port, opts);
+  const first = await peer.next();
+  if (typeof first !== 'string' || first[0] !== '0') throw new Error(`no open packet: ${first}`);
+  return { peer, open: JSON.parse(first.slice(1)) };
+}
+
+/**
+ * Sends a WebSocket upgrade request on a raw TCP socket. Resolves { socket, text(), closed }:
+ * `text()` is what the server wrote so far, `closed` resolves when the connection ends.
+ */
+async function rawUpgrade(port, path, extraHeaders = {}) {
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const chunks = [];
+  socket.on('data', (c) => chunks.push(c));
+  socket.on('error', () => {});
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  const headers = {
+    Host: `127.0.0.1:${port}`,
+    Connection: 'Upgrade',
+    Upgrade: 'websocket',
+    'Sec-WebSocket-Version': '13',
+    'Sec-WebSocket-Key': crypto.randomBytes(16).toString('base64'),
+    ...extraHeaders,
+  };
+  let head = `GET ${path} HTTP/1.1\r\n`;
+  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+  socket.write(head + '\r\n');
+  return { socket, closed, text: () => Buffer.concat(chunks).toString('latin1') };
+}
+
+/** Resolves with the first argument of the next `n` emissions of `event`. */
+function collect(emitter, event, n, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    const timer = setTimeout(() => {
+      emitter.off(event, onEvent);
+      reject(new Error(`timed out waiting for ${n} '${event}' (got ${got.length})`));
+    }, ms);
+    function onEvent(value) {
+      got.push(value);
+      if (got.length === n) {
+        clearTimeout(timer);
+        emitter.off(event, onEvent);
+        resolve(got);
+      }
+    }
+    emitter.on(event, onEvent);
+  });
+}
+
+/** Waits until `predicate()` is true, checking every few ms; fails after `ms`. */
+async function until(predicate, ms = 3000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Binary data of any kind as a Buffer (null for strings). */
+function asBuffer(data) {
+  if (typeof data === 'string') return null;
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
+/** The official engine.io-client@6, opened. Rejects if it errors or doesn't open in time. */
+async function openClient(baseUrl, opts = {}, ms = 5000) {
+  const { Socket } = require('engine.io-client');
+  const client = new Socket(baseUrl, opts);
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.close();
+      reject(new Error('client did not open in time'));
+    }, ms);
+    client.once('open', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err instanceof Error ? err : new Error(`client error: ${JSON.stringify(err)}`));
+    });
+  });
+  return client;
+}
+
+/**
+ * `eio.listen(0, opts)` and the http.Server it created (the README's form A). The http.Server is
+ * captured while `listen` runs, so this does not rely on any non-README property of the engine.
+ */
+async function listenEngine(eio, opts) {
+  let httpServer = null;
+  const original = http.Server.prototype.listen;
+  http.Server.prototype.listen = function (...args) {
+    httpServer = this;
+    return original.apply(this, args);
+  };
+  let engine;
+  const listening = new Promise((resolve) => {
+    try {
+      engine = opts === undefined ? eio.listen(0, resolve) : eio.listen(0, opts, resolve);
+    } finally {
+      http.Server.prototype.listen = original;
+    }
+  });
+  await listening;
+  const port = httpServer.address().port;
+  return {
+    engine,
+    httpServer,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      engine.close();
+      httpServer.closeAllConnections?.();
+      await new Promise((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+module.exports = {
+  official,
+  PATH,
+  RS,
+  qs,
+  url,
+  handshake,
+  poll,
+  post,
+  errorBody,
+  WsPeer,
+  wsConnect,
+  wsHandshake,
+  rawUpgrade,
+  collect,
+  until,
+  asBuffer,
+  openClient,
+  listenEngine,
+};
