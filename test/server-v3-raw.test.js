@@ -347,6 +347,8 @@ test(
     const srv = await server();
     let connections = 0;
     srv.server.on('connection', () => connections++);
+    const errors = [];
+    srv.server.on('connection_error', (e) => errors.push(e));
     try {
       for (const j of [...HOSTILE_J, '1a', '-1', '0x1']) {
         const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&b64=1&j=${encodeURIComponent(j)}` });
@@ -355,6 +357,12 @@ test(
       }
       assert.equal(connections, 0);
       assert.equal(srv.server.clientsCount, 0);
+      // Every refusal is reported, without echoing either.
+      assert.equal(errors.length, HOSTILE_J.length + 3);
+      for (const e of errors) {
+        assert.ok(Number.isInteger(e.code) && e.code >= 0 && e.code <= 5, `code ${e.code}`);
+        assert.match(e.req.url, /[?&]j=/);
+      }
     } finally {
       await closeWithPolls(srv);
     }
@@ -445,6 +453,77 @@ test('JSONP: a posted b4<base64> arrives as binary', async () => {
     const [bin] = await got;
     assert.deepEqual(Buffer.from(bin), Buffer.from([1, 2, 3, 4]));
   } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test('JSONP is refused when polling is disabled (transports: ["websocket"])', async () => {
+  const srv = await server({ transports: ['websocket'] });
+  let connections = 0;
+  srv.server.on('connection', () => connections++);
+  try {
+    const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=0&b64=1` });
+    assert.equal(res.status, 400);
+    assert.equal(JSON.parse(res.text).code, 0);
+    assert.equal(connections, 0);
+  } finally {
+    await closeWithPolls(srv);
+  }
+});
+
+test(
+  'jsonp: false refuses JSONP requests but keeps XHR polling',
+  { skip: official && 'official engine.io@6 has no option to disable JSONP alone' },
+  async () => {
+    const srv = await server({ jsonp: false });
+    let connections = 0;
+    srv.server.on('connection', () => connections++);
+    try {
+      const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=0&b64=1` });
+      assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
+      assert.ok(!res.text.startsWith('___eio'), res.text);
+      assert.equal(connections, 0);
+      const { sid } = await handshake(srv.port);
+      assert.ok(srv.server.clients[sid]);
+    } finally {
+      await closeWithPolls(srv);
+    }
+  },
+);
+
+test('v3 upgrade on the wire: 2probe/3probe, the pending poll released with noop, then 5; buffered binary flushed with its type byte', async () => {
+  const srv = await server();
+  let ws;
+  try {
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+    ws = await wsOpen(`ws://127.0.0.1:${srv.port}${PATH}?EIO=3&transport=websocket&sid=${encodeURIComponent(sid)}`);
+    ws.send('2probe');
+    const probe = await ws.nextFrame();
+    assert.equal(probe.data.toString(), '3probe');
+    // The pending GET is released with a noop packet in v3 framing.
+    const released = await pending;
+    assert.equal(released.status, 200);
+    assert.equal(released.text, '1:6');
+    // Sent while the upgrade is in progress: must come out on the WebSocket after the switch.
+    socket.send(Buffer.from([7, 7]));
+    socket.send('queued');
+    const upgraded = waitFor(socket, 'upgrade');
+    ws.send('5');
+    await upgraded;
+    assert.equal(socket.transport.name, 'websocket');
+    const a = await ws.nextFrame();
+    const b = await ws.nextFrame();
+    assert.equal(a.isBinary, true);
+    assert.deepEqual([...a.data], [4, 7, 7]);
+    assert.equal(b.data.toString(), '4queued');
+    // Polling for the upgraded session is now refused.
+    const late = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    assert.equal(late.status, 400);
+  } finally {
+    ws?.terminate();
     await closeWithPolls(srv);
   }
 });
