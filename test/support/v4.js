@@ -222,10 +222,16 @@ function asBuffer(data) {
   return null;
 }
 
-/** The official engine.io-client@6, opened. Rejects if it errors or doesn't open in time. */
+/**
+ * The official engine.io-client@6, opened. Rejects if it errors or doesn't open in time.
+ * `client.received` lists every message received since the client was created.
+ */
 async function openClient(baseUrl, opts = {}, ms = 5000) {
   const { Socket } = require('engine.io-client');
   const client = new Socket(baseUrl, opts);
+  // everything received from the start: messages may arrive in the same tick as 'open'
+  client.received = [];
+  client.on('message', (m) => client.received.push(m));
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       client.close();
