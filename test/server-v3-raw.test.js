@@ -69,11 +69,12 @@ test('string payload: <len>:<packet> with UTF-16 lengths, client to server', asy
   try {
     const { sid } = await handshake(srv.port);
     const socket = srv.server.clients[sid];
-    const got = collect(socket, 'message', 3);
-    const res = await post(srv.port, { EIO: '3', transport: 'polling', sid }, '2:4€6:4héllo3:4𝄞');
+    const got = collect(socket, 'message', 5);
+    // Colons and digits inside messages must not confuse the framing.
+    const res = await post(srv.port, { EIO: '3', transport: 'polling', sid }, '2:4€6:4héllo3:4𝄞6:412:344:41:2');
     assert.equal(res.status, 200);
     assert.equal(res.text, 'ok');
-    assert.deepEqual(await got, ['€', 'héllo', '𝄞']);
+    assert.deepEqual(await got, ['€', 'héllo', '𝄞', '12:34', '1:2']);
   } finally {
     await closeWithPolls(srv);
   }
@@ -141,13 +142,20 @@ test('XHR2 client (no b64): a payload with binary goes down as application/octet
     socket.send('hello');
     socket.send(Buffer.from([1, 2, 3, 4]));
     socket.send('h€');
+    const big = Buffer.alloc(300, 0xab);
+    socket.send(big);
     const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'], /^application\/octet-stream/);
     // Text packets: 0, length in UTF-8 bytes as digits, 255, bytes. Binary: 1, ..., 255, type byte, bytes.
     assert.deepEqual(
       [...res.body],
-      [0, 6, 255, 52, 104, 101, 108, 108, 111, 1, 5, 255, 4, 1, 2, 3, 4, 0, 5, 255, 52, 104, 0xe2, 0x82, 0xac],
+      [
+        ...[0, 6, 255, 52, 104, 101, 108, 108, 111],
+        ...[1, 5, 255, 4, 1, 2, 3, 4],
+        ...[0, 5, 255, 52, 104, 0xe2, 0x82, 0xac],
+        ...[1, 3, 0, 1, 255, 4, ...big],
+      ],
     );
   } finally {
     await closeWithPolls(srv);
@@ -524,6 +532,27 @@ test('v3 upgrade on the wire: 2probe/3probe, the pending poll released with noop
     assert.equal(late.status, 400);
   } finally {
     ws?.terminate();
+    await closeWithPolls(srv);
+  }
+});
+
+test('a v3 polling session that never pings is closed with "ping timeout", no earlier than pingInterval + pingTimeout', async () => {
+  const pingInterval = 300;
+  const pingTimeout = 100;
+  const srv = await server({ pingInterval, pingTimeout });
+  try {
+    const t0 = Date.now();
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    // A GET is pending, as with a real client (the server releases it when it closes), but no ping.
+    const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    const [reason] = await waitFor(socket, 'close', 5000);
+    const elapsed = Date.now() - t0;
+    await pending;
+    assert.equal(reason, 'ping timeout');
+    assert.ok(elapsed >= pingInterval + pingTimeout - 30, `closed after ${elapsed} ms`);
+    assert.equal(srv.server.clients[sid], undefined);
+  } finally {
     await closeWithPolls(srv);
   }
 });
