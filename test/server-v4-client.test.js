@@ -129,7 +129,7 @@ for (const mode of Object.keys(MODES)) {
   });
 
   test(`${mode}: an idle connection stays open through several heartbeats`, async () => {
-    await withServer({ pingInterval: 50, pingTimeout: 150 }, async (srv, clients) => {
+    await withServer({ pingInterval: 50, pingTimeout: 200 }, async (srv, clients) => {
       const { client, socket } = await connect(srv, clients, mode);
       let closed = false;
       socket.on('close', () => (closed = true));

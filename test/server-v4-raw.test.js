@@ -139,6 +139,15 @@ test('upgrades is [] when allowUpgrades is false or websocket is not an allowed 
   });
 });
 
+test("transports: ['websocket'] refuses polling (code 0) and serves WebSocket sessions", async () => {
+  await withServer({ transports: ['websocket'] }, async (srv) => {
+    assertError(await request(srv.port, { path: url() }), 0, 'Transport unknown');
+    const { peer, open } = await wsHandshake(srv.port);
+    assert.deepEqual(open.upgrades, []);
+    await peer.close();
+  });
+});
+
 test('defaults: pingInterval 25000 and maxPayload (maxHttpBufferSize) 1e6', async () => {
   const srv = await startServer();
   try {
@@ -187,9 +196,13 @@ async function manySids(port, n = 1000) {
   return sids;
 }
 
+// The 1000 sids of the first test, reused by the second (which collects its own if needed).
+let thousandSids = null;
+
 test('session ids: at least 20 base64url characters, all distinct across 1000 handshakes', async () => {
   await withServer({}, async (srv) => {
     const sids = await manySids(srv.port);
+    thousandSids = sids;
     assert.equal(sids.length, 1000);
     for (const sid of sids) assert.match(sid, /^[A-Za-z0-9_-]{20,}$/);
     assert.equal(new Set(sids).size, 1000);
@@ -204,7 +217,7 @@ test(
   { skip: official && 'official engine.io@6 ids are 88 random bits plus a sequence counter' },
   async () => {
     await withServer({}, async (srv) => {
-      const sids = await manySids(srv.port);
+      const sids = thousandSids || (await manySids(srv.port));
       for (let pos = 0; pos < 20; pos++) {
         const seen = new Set(sids.map((s) => s[pos]));
         // 1000 draws over 64 symbols: a random position shows nearly all of them
@@ -620,6 +633,21 @@ test(
   },
 );
 
+test('the default maxHttpBufferSize is 1e6: a 1e6+ byte POST gets 413, a 900 kB one is delivered', async () => {
+  const srv = await startServer({ pingInterval: 10000 });
+  try {
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    const got = waitFor(socket, 'message');
+    assert.equal((await post(srv.port, sid, '4' + 'a'.repeat(900000))).status, 200);
+    assert.equal((await got)[0].length, 900000);
+    const res = await post(srv.port, sid, '4' + 'b'.repeat(1e6 + 10));
+    assert.equal(res.status, 413);
+  } finally {
+    await srv.close();
+  }
+});
+
 test('GET answers: text/plain UTF-8, byte-exact Content-Length, no caching, packets joined by \\x1e', async () => {
   await withServer({}, async (srv) => {
     const { sid, socket } = await pollingSession(srv);
@@ -976,8 +1004,32 @@ test("socket events: 'message' and 'data', 'packet', 'packetCreate', 'heartbeat'
   });
 });
 
+test(
+  "socket 'error': a throwing 'message' listener is reported as an error and the session carries on",
+  { skip: official && "official engine.io@6 never emits 'error' on a Socket: the exception propagates" },
+  async () => {
+    await withServer({}, async (srv) => {
+      const { peer, socket } = await wsSession(srv);
+      const errors = [];
+      socket.on('error', (err) => errors.push(err));
+      let calls = 0;
+      socket.on('message', (m) => {
+        calls++;
+        if (m === 'boom') throw new Error('application bug');
+      });
+      peer.send('4boom');
+      peer.send('4after');
+      await until(() => calls === 2, 2000, 'both messages');
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].message, 'application bug');
+      assert.equal(socket.readyState, 'open');
+      await peer.close();
+    });
+  },
+);
+
 test("an idle WebSocket session stays open through several heartbeats, one 'heartbeat' per pong", async () => {
-  await withServer({ pingInterval: 30, pingTimeout: 150 }, async (srv) => {
+  await withServer({ pingInterval: 30, pingTimeout: 200 }, async (srv) => {
     const { peer, socket } = await wsSession(srv);
     let beats = 0;
     socket.on('heartbeat', () => beats++);
@@ -992,7 +1044,7 @@ test("an idle WebSocket session stays open through several heartbeats, one 'hear
 });
 
 test('an idle polling session stays open through several heartbeats', async () => {
-  await withServer({ pingInterval: 30, pingTimeout: 150 }, async (srv) => {
+  await withServer({ pingInterval: 30, pingTimeout: 200 }, async (srv) => {
     const { sid, socket } = await pollingSession(srv);
     let beats = 0;
     socket.on('heartbeat', () => beats++);
