@@ -117,18 +117,20 @@ test('b64=1: binary goes down as b4<base64> inside the string payload', async ()
   }
 });
 
-test('b4<base64> in a posted string payload arrives as binary', async () => {
+test('b4<base64> in a posted string payload arrives as binary (with or without b64=1)', async () => {
   const srv = await server();
   try {
-    const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling', b64: '1' });
-    const socket = srv.server.clients[sid];
-    const got = collect(socket, 'message', 2);
-    const res = await post(srv.port, { EIO: '3', transport: 'polling', sid, b64: '1' }, '10:b4AQIDBA==3:4hi');
-    assert.equal(res.status, 200);
-    const [bin, text] = await got;
-    assert.ok(Buffer.isBuffer(bin) || bin instanceof ArrayBuffer, `got ${typeof bin}`);
-    assert.deepEqual(Buffer.from(bin), Buffer.from([1, 2, 3, 4]));
-    assert.equal(text, 'hi');
+    for (const b64 of [{ b64: '1' }, {}]) {
+      const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling', ...b64 });
+      const socket = srv.server.clients[sid];
+      const got = collect(socket, 'message', 2);
+      const res = await post(srv.port, { EIO: '3', transport: 'polling', sid, ...b64 }, '10:b4AQIDBA==3:4hi');
+      assert.equal(res.status, 200);
+      const [bin, text] = await got;
+      assert.ok(Buffer.isBuffer(bin) || bin instanceof ArrayBuffer, `got ${typeof bin}`);
+      assert.deepEqual(Buffer.from(bin), Buffer.from([1, 2, 3, 4]));
+      assert.equal(text, 'hi');
+    }
   } finally {
     await closeWithPolls(srv);
   }
@@ -434,7 +436,16 @@ test('JSONP: form POST d=<payload> with the client escaping of newlines is decod
   const srv = await server();
   try {
     const { socket, params } = await jsonpSession(srv, 0);
-    const msgs = ['line1\nline2', 'back\\nslash', 'both\\n\nhere', 'space + plus & amp = eq %20 €𝄞', '\u2028'];
+    const msgs = [
+      'line1\nline2',
+      'back\\nslash',
+      'both\\n\nhere',
+      'double \\\\n backslash',
+      'trailing backslash \\',
+      '\r\n crlf',
+      'space + plus & amp = eq %20 €𝄞',
+      '\u2028',
+    ];
     const payload = msgs.map((m) => `${m.length + 1}:4${m}`).join('');
     // Encoded as a browser submits a form: application/x-www-form-urlencoded (spaces as '+')...
     let got = collect(socket, 'message', msgs.length);
