@@ -70,12 +70,25 @@ function esmWrappers() {
   }
 }
 
-// Browser bundles of the client: an IIFE that defines the global `eio` (plain and
-// minified) and an ESM bundle. Built from src/client/browser.ts when it exists.
+// Browser bundles of the client: an IIFE that defines the global `eio` (the factory, with
+// `eio.Socket`), plain and minified, and a minified ESM bundle. Built from src/client/browser.ts
+// and browser-esm.ts. Two client modules have browser twins swapped in here: debug.ts (the
+// stub's `DEBUG = false` lets the minifier drop all logging) and codec.ts (a compact codec over
+// atob/btoa instead of the Node-oriented parser). `_`-prefixed members (internal by convention)
+// get short names in the minified files.
 function browserBundles() {
   const entry = path.join(src, 'client', 'browser.ts');
   if (!fs.existsSync(entry)) return;
   const esbuild = require('esbuild');
+  const clientDir = path.join(src, 'client');
+  const browserTwins = {
+    name: 'browser-twins',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/(debug|codec)$/ }, (args) =>
+        args.importer.startsWith(clientDir) ? { path: path.join(clientDir, `${args.path.slice(2)}-browser.ts`) } : undefined,
+      );
+    },
+  };
   const common = {
     entryPoints: [entry],
     bundle: true,
@@ -83,14 +96,27 @@ function browserBundles() {
     target: 'es2018',
     legalComments: 'none',
     logLevel: 'error',
+    plugins: [browserTwins],
     define: { 'process.env.NODE_ENV': '"production"' },
   };
-  esbuild.buildSync({ ...common, format: 'iife', globalName: 'eio', outfile: path.join(dist, 'engine.io.js') });
-  esbuild.buildSync({ ...common, format: 'iife', globalName: 'eio', minify: true, outfile: path.join(dist, 'engine.io.min.js') });
+  const minified = { minify: true, mangleProps: /^_[a-zA-Z]/ };
+  // The entry's default export (the callable factory) becomes the global itself.
+  const iife = { format: 'iife', globalName: 'eio', footer: { js: 'eio=eio.default;' } };
+  const builds = [
+    esbuild.build({ ...common, ...iife, outfile: path.join(dist, 'engine.io.js') }),
+    esbuild.build({ ...common, ...minified, ...iife, outfile: path.join(dist, 'engine.io.min.js') }),
+  ];
   const esmEntry = path.join(src, 'client', 'browser-esm.ts');
   if (fs.existsSync(esmEntry)) {
-    esbuild.buildSync({ ...common, entryPoints: [esmEntry], format: 'esm', minify: true, outfile: path.join(dist, 'engine.io.esm.min.js') });
+    builds.push(
+      esbuild.build({ ...common, ...minified, entryPoints: [esmEntry], format: 'esm', outfile: path.join(dist, 'engine.io.esm.min.js') }),
+    );
   }
+  // Asynchronous because esbuild runs plugins only in its async API; the process waits for it.
+  return Promise.all(builds).catch((err) => {
+    console.error(`build: browser bundles failed: ${err.message}`);
+    process.exitCode = 1;
+  });
 }
 
 fs.rmSync(path.join(dist, 'esm'), { recursive: true, force: true });

@@ -1,0 +1,109 @@
+// HTTP long-polling, independent of how requests are made (XHR in browsers, node:http in Node):
+// one GET always pending to receive, one POST at a time to send.
+
+import type { Packet } from '../parser/packet';
+import { DEBUG, debug } from './debug';
+import { Transport } from './transport';
+import { timestamp } from './util';
+
+/** Called once per request: an error, or the response body (bytes only for a binary body). */
+export type RequestCallback = (err: unknown, body?: string | Uint8Array, context?: unknown) => void;
+
+export abstract class Polling extends Transport {
+  readonly name = 'polling';
+  private _polling = false;
+  /** Aborts the pending GET: used when the transport closes. */
+  private _abortPoll?: () => void;
+
+  /**
+   * Makes one request: a GET when `body` is undefined, else a POST of `body`. Returns a function
+   * that aborts it. Calls `callback` once, unless aborted.
+   */
+  protected abstract _request(body: string | Uint8Array | undefined, callback: RequestCallback): () => void;
+
+  protected _doOpen(): void {
+    this._poll();
+  }
+
+  override pause(onPause: () => void): void {
+    this.readyState = 'pausing';
+    const pause = () => {
+      if (DEBUG && debug.enabled) debug('polling paused');
+      this.readyState = 'paused';
+      onPause();
+    };
+    // Wait for the pending GET and the POST in flight (the server ends the GET with a noop).
+    let waiting = 0;
+    const done = () => {
+      if (--waiting === 0) pause();
+    };
+    if (this._polling) {
+      waiting++;
+      this.once('pollComplete', done);
+    }
+    if (!this.writable) {
+      waiting++;
+      this.once('drain', done);
+    }
+    if (waiting === 0) pause();
+  }
+
+  private _poll(): void {
+    this._polling = true;
+    this._abortPoll = this._request(undefined, (err, body, context) => {
+      this._abortPoll = undefined;
+      if (err !== null) this._onError('xhr poll error', err, context);
+      else this._onPayload(body!);
+    });
+    this.emit('poll');
+  }
+
+  private _onPayload(data: string | Uint8Array): void {
+    const packets = this._codec.decodePayload(data, this.opts.socket.binaryType);
+    for (let i = 0; i < packets.length; i++) {
+      const packet = packets[i];
+      // The first packet of the first response is the handshake: the transport is now open.
+      if (this.readyState === 'opening' && packet.type === 'open') this._onOpen();
+      if (packet.type === 'close') {
+        this._onClose({ description: 'transport closed by the server' });
+        return;
+      }
+      this._onPacket(packet);
+    }
+    if (this.readyState === 'closed') return;
+    this._polling = false;
+    this.emit('pollComplete');
+    if (this.readyState === 'open') this._poll();
+  }
+
+  protected _doClose(): void {
+    const sendClose = () => {
+      this._write([{ type: 'close' }], () => {
+        // The server has read the close packet: the pending GET has nothing more to bring.
+        if (this._abortPoll) this._abortPoll();
+      });
+    };
+    // Closing during the handshake: say goodbye once there is a session to close.
+    if (this.readyState === 'open') sendClose();
+    else this.once('open', sendClose);
+  }
+
+  protected _write(packets: Packet[], afterWrite?: () => void): void {
+    this.writable = false;
+    const body = this._codec.encodePayload(packets, this.supportsBinary);
+    this._request(body, (err, _body, context) => {
+      if (afterWrite) afterWrite();
+      if (err !== null) return this._onError('xhr post error', err, context);
+      this.writable = true;
+      this.emit('drain');
+    });
+  }
+
+  protected _uri(): string {
+    const query = this.query;
+    // Always cache-bust unless told not to: some proxies cache GETs.
+    if (this.opts.timestampRequests !== false) query[this.opts.timestampParam] = timestamp();
+    if (!this.supportsBinary && !query.sid) query.b64 = 1;
+    return this._createUri(this.opts.secure ? 'https' : 'http', query);
+  }
+}

@@ -1,0 +1,28 @@
+// The WebSocket transport in Node, over the `ws` package (headers, TLS options, compression).
+
+import WebSocket from 'ws';
+import type { Packet } from '../parser/packet';
+import { WebSocketLike, WS } from './websocket';
+
+const WS_OPTIONS = [
+  'agent', 'perMessageDeflate', 'pfx', 'key', 'passphrase', 'cert', 'ca', 'ciphers', 'rejectUnauthorized',
+  'localAddress', 'protocolVersion', 'origin', 'maxPayload', 'family', 'checkServerIdentity',
+];
+
+export class NodeWS extends WS {
+  protected override _createSocket(uri: string, protocols: string | string[] | undefined): WebSocketLike {
+    const options: Record<string, unknown> = { perMessageDeflate: { threshold: 1024 } };
+    for (const key of WS_OPTIONS) if (this.opts[key] !== undefined) options[key] = this.opts[key];
+    if (this.opts.extraHeaders) options.headers = this.opts.extraHeaders;
+    return new WebSocket(uri, protocols, options) as unknown as WebSocketLike;
+  }
+
+  protected override _binaryFrames(): string {
+    return 'nodebuffer';
+  }
+
+  protected override _doWrite(packet: Packet, data: string | Uint8Array): void {
+    // Honour the per-packet compress flag (ws only deflates when both sides agreed to it).
+    (this._ws as unknown as WebSocket).send(data, { compress: !packet.options || packet.options.compress !== false });
+  }
+}
