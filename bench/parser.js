@@ -2,18 +2,21 @@
 'use strict';
 // Codec benchmark: engine.io-ts/parser against the official parsers (engine.io-parser 5 for
 // v4, engine.io-parser 2 for v3) in the same process, case by case. Each case runs both
-// implementations alternately in timed rounds after a warm-up and reports the median ops/sec.
+// implementations alternately in short timed rounds after a warm-up and reports the median
+// ops/sec of each and the median ratio of back-to-back rounds.
 // The official APIs are callback-based: they are called the way engine.io calls them, with a
 // callback that keeps the result.
 //
 //   node scripts/build.js && node --expose-gc bench/parser.js [filter]
 //   BENCH_ROUND_MS=200 BENCH_ROUNDS=7 ... for steadier numbers
-const ours = require('engine.io-ts/parser');
+//   BENCH_PARSER=/path/to/parser/index.js ... to measure another build of the codec
+const ours = require(process.env.BENCH_PARSER || 'engine.io-ts/parser');
 const official4 = require('engine.io-parser');
 const official3 = require('engine.io-parser-v2');
 
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS) || 100;
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 5;
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS) || 25;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 16;
+const WARMUP_MS = 100;
 const filter = process.argv[2] || '';
 
 // --- inputs -------------------------------------------------------------------------------------
@@ -156,22 +159,29 @@ function bench(mine, theirs) {
   const bMine = calibrate(mine);
   const bTheirs = calibrate(theirs);
   // Warm-up: both, so that neither runs with cold inline caches in the first round.
-  round(mine, ROUND_MS, bMine);
-  round(theirs, ROUND_MS, bTheirs);
+  round(mine, WARMUP_MS, bMine);
+  round(theirs, WARMUP_MS, bTheirs);
   const a = [];
   const b = [];
+  const ratios = [];
   for (let r = 0; r < ROUNDS; r++) {
     if (global.gc) global.gc();
-    // Alternate the order so that drift (GC, other processes) hits both alike.
+    // Short rounds, alternating order: each pair ran at nearly the same moment, so the
+    // median of the pairwise ratios is robust against load from other processes.
+    let x;
+    let y;
     if (r % 2 === 0) {
-      a.push(round(mine, ROUND_MS, bMine));
-      b.push(round(theirs, ROUND_MS, bTheirs));
+      x = round(mine, ROUND_MS, bMine);
+      y = round(theirs, ROUND_MS, bTheirs);
     } else {
-      b.push(round(theirs, ROUND_MS, bTheirs));
-      a.push(round(mine, ROUND_MS, bMine));
+      y = round(theirs, ROUND_MS, bTheirs);
+      x = round(mine, ROUND_MS, bMine);
     }
+    a.push(x);
+    b.push(y);
+    ratios.push(x / y);
   }
-  return [median(a), median(b)];
+  return [median(a), median(b), median(ratios)];
 }
 
 function fmt(n) {
@@ -187,12 +197,11 @@ console.log(`${pad('case', 34)} ${padL('engine.io-ts', 13)} ${padL('official', 1
 let slower = 0;
 for (const [name, mine, theirs] of cases) {
   if (filter && !name.includes(filter)) continue;
-  const [a, b] = bench(mine, theirs);
-  const ratio = a / b;
+  const [a, b, ratio] = bench(mine, theirs);
   if (ratio < 1) slower++;
   rows.push({ name, ours: a, official: b, ratio });
   console.log(`${pad(name, 34)} ${padL(fmt(a) + '/s', 13)} ${padL(fmt(b) + '/s', 13)} ${padL(ratio.toFixed(2) + 'x', 7)}`);
 }
 const geo = Math.exp(rows.reduce((acc, r) => acc + Math.log(r.ratio), 0) / Math.max(1, rows.length));
-console.log(`\nratio = ours/official ops per second (>1: faster). geometric mean ${geo.toFixed(2)}x; ${slower} case(s) below 1.`);
+console.log(`\nratio = median over ${ROUNDS} back-to-back round pairs of ours/official ops per second (>1: faster). geometric mean ${geo.toFixed(2)}x; ${slower} case(s) below 1.`);
 if (sink === 42) console.log('');

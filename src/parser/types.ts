@@ -1,7 +1,10 @@
 // Packet type lookups used by both revisions' hot paths (same ids in v3 and v4).
 
 import type { PacketData, PacketType } from './packet';
-import { PACKET_TYPES } from './packet';
+import * as packetModule from './packet';
+
+// Read once (see the note in v4.ts on imported bindings).
+const { PACKET_TYPES } = packetModule;
 
 /** Packet type -> its id as the one-character prefix of a text packet. Plain literal for fast
  * property access; callers check `typeof` because inherited keys (toString...) resolve too. */

@@ -9,19 +9,17 @@
 //                    1 = a binary packet: type byte + bytes (length includes the type byte)
 
 import type { BinaryData, BinaryType, DecodedPacket, DecodeOptions, Packet } from './packet';
-import { ERROR_PACKET } from './packet';
-import {
-  allocBytes,
-  asBytes,
-  decodeBase64,
-  encodeBase64,
-  isBinary,
-  toBinaryType,
-  utf8Decode,
-  utf8Length,
-  utf8Write,
-} from './binary';
-import { TYPE_CHAR, TYPE_ID, invalidPacketType, textOf, typeFromCharCode, typeFromId } from './types';
+import * as packetModule from './packet';
+import * as binary from './binary';
+import * as types from './types';
+
+// Imported bindings are copied into module constants once: some CommonJS builds (esbuild's
+// per-file transform) turn every imported call into a getter call, which costs more than the
+// work itself on the hot paths below.
+const { ERROR_PACKET } = packetModule;
+const { NodeBuffer, allocBytes, asBytes, decodeBase64, encodeBase64, isBinary, toBinaryType, utf8Decode, utf8Length, utf8Write } =
+  binary;
+const { TYPE_CHAR, TYPE_ID, invalidPacketType, textOf, typeFromCharCode, typeFromId } = types;
 
 export const protocol = 3;
 
@@ -64,6 +62,11 @@ export function encodePacket(packet: Packet, supportsBinary: boolean): string | 
 /** Decodes one packet (a WebSocket frame or a payload part). Never throws. */
 export function decodePacket(data: string | BinaryData, binaryType?: BinaryType): DecodedPacket {
   if (typeof data === 'string') return decodeText(data, binaryType);
+  // Fast path: a Buffer from ws, handed out as a Buffer.
+  if (NodeBuffer !== undefined && (binaryType === undefined || binaryType === 'nodebuffer') && NodeBuffer.isBuffer(data)) {
+    const type = data.length === 0 ? undefined : typeFromId(data[0]);
+    return type === undefined ? ERROR_PACKET : { type, data: data.subarray(1) };
+  }
   if (isBinary(data)) {
     const bytes = asBytes(data);
     return decodeBinaryFrame(bytes, 0, bytes.length, binaryType);

@@ -5,9 +5,16 @@
 //   payload: packets joined by the record separator \x1e (HTTP long-polling)
 
 import type { BinaryData, BinaryType, DecodedPacket, DecodeOptions, Packet } from './packet';
-import { ERROR_PACKET } from './packet';
-import { asOutputBytes, binaryInputToType, decodeBase64, encodeBase64, isBinary, toBinaryType } from './binary';
-import { TYPE_CHAR, typeFromCharCode, invalidPacketType, textOf } from './types';
+import * as packetModule from './packet';
+import * as binary from './binary';
+import * as types from './types';
+
+// Imported bindings are copied into module constants once: some CommonJS builds (esbuild's
+// per-file transform) turn every imported call into a getter call, which costs more than the
+// work itself on the hot paths below.
+const { ERROR_PACKET } = packetModule;
+const { asOutputBytes, binaryInputToType, decodeBase64, encodeBase64, isBinary, toBinaryType } = binary;
+const { TYPE_CHAR, typeFromCharCode, invalidPacketType, textOf } = types;
 
 export const protocol = 4;
 
