@@ -180,6 +180,25 @@ for (const mode of Object.keys(MODES)) {
     });
   });
 
+  test(`${mode}: a client that stops answering pings: server "ping timeout", the client is closed`, async () => {
+    await withServer({ pingInterval: 40, pingTimeout: 80 }, async (srv, clients) => {
+      const { client, socket } = await connect(srv, clients, mode);
+      // the client's own packet sender (its internals, not ours): drop its pongs
+      const sendPacket = client._sendPacket;
+      client._sendPacket = function (type, ...rest) {
+        if (type === 'pong') return;
+        return sendPacket.call(this, type, ...rest);
+      };
+      const clientClosed = waitFor(client, 'close');
+      const [reason] = await waitFor(socket, 'close');
+      assert.equal(reason, 'ping timeout');
+      const [clientReason] = await clientClosed;
+      // a WebSocket or a pending poll carries the close; a client between polls hears it as a refused poll
+      assert.ok(['transport close', 'transport error'].includes(clientReason), clientReason);
+      assert.equal(srv.server.clientsCount, 0);
+    });
+  });
+
   test(`${mode}: server.close(): the client gets "transport close"`, async () => {
     await withServer({}, async (srv, clients) => {
       const { client, socket } = await connect(srv, clients, mode);

@@ -281,6 +281,10 @@ test('code 3 Bad request: transport=websocket without an upgrade; polling on a W
     const { peer, open } = await wsHandshake(srv.port);
     assertError(await poll(srv.port, open.sid), 3, 'Bad request');
     assertError(await post(srv.port, open.sid, '4x'), 3, 'Bad request');
+    // an upgrade for a session of another protocol revision
+    const poller = await handshake(srv.port);
+    await assertUpgradeRefused(srv.port, `${PATH}?EIO=3&transport=websocket&sid=${poller.sid}`);
+    assert.equal(srv.server.clients[poller.sid].transport.name, 'polling');
     // the WebSocket session is unaffected
     peer.send('4still here');
     const socket = srv.server.clients[open.sid];
@@ -546,6 +550,19 @@ test('one pending GET per session: a second concurrent GET gets 400 and closes t
     const firstRes = await first; // released, not left hanging
     assert.equal(firstRes.status, 200);
     assertError(await poll(srv.port, sid), 1, 'Session ID unknown');
+    assert.equal(srv.server.clientsCount, 0);
+  });
+});
+
+test('a pending GET aborted by the client closes the session with "transport error"', async () => {
+  await withServer({}, async (srv) => {
+    const { sid, socket } = await pollingSession(srv);
+    const req = http.get({ host: '127.0.0.1', port: srv.port, path: url(sid), agent: false });
+    req.on('error', () => {});
+    await until(() => socket.transport.writable, 2000, 'the poll to be pending');
+    const closed = waitFor(socket, 'close');
+    req.destroy();
+    assert.equal((await closed)[0], 'transport error');
     assert.equal(srv.server.clientsCount, 0);
   });
 });
