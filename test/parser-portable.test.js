@@ -69,6 +69,14 @@ test('without Buffer: the issue vectors, binary out as ArrayBuffer / Uint8Array'
     { type: 'message', data: { bin: '01020304', ctor: 'ArrayBuffer' } },
   ]);
   assert.deepEqual(portable.call('v3', 'encodePacket', bin, true), { bin: '0401020304', ctor: 'Uint8Array' });
+  // Long text in XHR2 payloads (ASCII decoded in chunks, non-ASCII by TextDecoder).
+  for (const text of ['a'.repeat(10000), 'é€😀'.repeat(3000)]) {
+    const wire = portable.call('v3', 'encodePayload', [{ type: 'message', data: text }, bin], true);
+    assert.equal(wire.bin, Buffer.from(ours.v3.encodePayload([{ type: 'message', data: text }, { type: 'message', data: Buffer.from([1, 2, 3, 4]) }], true)).toString('hex'));
+    const decoded = portable.call('v3', 'decodePayload', { hex: wire.bin, kind: 'uint8array' });
+    assert.equal(decoded[0].data, text);
+    assert.deepEqual(decoded[1].data, { bin: '01020304', ctor: 'ArrayBuffer' });
+  }
 });
 
 test('without Buffer: every encoding equals the Node build', () => {

@@ -218,6 +218,10 @@ let fatalDecoder: TextDecoder | undefined;
  * while encoded surrogates become U+FFFD.
  */
 export function utf8Decode(bytes: Uint8Array, start: number, end: number): string | null {
+  // Most text (JSON from socket.io) is ASCII: one scan, then a native one-byte conversion.
+  let i = start;
+  while (i < end && bytes[i] < 0x80) i++;
+  if (i === end) return asciiToString(bytes, start, end);
   if (end - start > 64) {
     // Long text: the native decoder validates fast. It refuses encoded surrogates, which the
     // official parser accepts, so that rare case takes the exact path below.
@@ -229,6 +233,18 @@ export function utf8Decode(bytes: Uint8Array, start: number, end: number): strin
     }
   }
   return utf8DecodeExact(bytes, start, end);
+}
+
+const ASCII_CHUNK = 4096;
+
+function asciiToString(bytes: Uint8Array, start: number, end: number): string {
+  if (NodeBuffer !== undefined && NodeBuffer.isBuffer(bytes)) return bytes.toString('latin1', start, end);
+  let out = '';
+  // fromCharCode.apply takes the bytes as arguments: chunked to stay below argument limits.
+  for (let i = start; i < end; i += ASCII_CHUNK) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + ASCII_CHUNK)) as unknown as number[]);
+  }
+  return out;
 }
 
 function utf8DecodeExact(bytes: Uint8Array, start: number, end: number): string | null {
