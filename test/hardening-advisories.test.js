@@ -123,7 +123,10 @@ test('CVE-2022-21676: garbage on a WebSocket upgrading a polling session; the se
 
 // CVE-2022-41940: an upgrade for a path the engine does not handle is ended after
 // destroyUpgradeTimeout; a peer that then resets must not raise an unhandled ECONNRESET.
-test('CVE-2022-41940: unhandled upgrade ended after destroyUpgradeTimeout, then reset by the peer', async () => {
+test('CVE-2022-41940: unhandled upgrade ended after destroyUpgradeTimeout, then reset by the peer', {
+  skip: H.official && 'the official server ends the socket but never destroys it: after the reset its server side stays open (and keeps the process alive)',
+}, async () => {
+  const baseline = H.resources().TCPSocketWrap || 0;
   const sock = net.connect(srv.port, '127.0.0.1');
   await once(sock, 'connect');
   sock.on('error', () => {});
@@ -137,7 +140,10 @@ test('CVE-2022-41940: unhandled upgrade ended after destroyUpgradeTimeout, then 
     }),
   ]);
   sock.resetAndDestroy();
-  await sleep(100);
+  // both ends of that connection are gone: no socket handle beyond those that existed before
+  const deadline = Date.now() + 2000;
+  while ((H.resources().TCPSocketWrap || 0) > baseline && Date.now() < deadline) await sleep(20);
+  assert.equal(H.resources().TCPSocketWrap || 0, baseline, 'a socket handle of the destroyed upgrade is left open');
   await H.settleConnections(srv.httpServer, 2);
 });
 
