@@ -76,6 +76,9 @@ test('v4: binary as bAQIDBA== and as raw bytes, from every input kind', () => {
     assert.ok(Buffer.isBuffer(raw), `${kind}: a Buffer in Node`);
     assert.equal(hex(raw), '01020304', `${kind}: raw bytes, no type byte`);
   }
+  assert.equal(v4.encodePacket({ type: 'message', data: Buffer.from(BYTES) }), 'bAQIDBA==', 'supportsBinary defaults to false');
+  assert.equal(v3.encodePacket({ type: 'message', data: Buffer.from(BYTES) }), 'b4AQIDBA==', 'supportsBinary defaults to false');
+  assert.equal(v3.encodePayload([{ type: 'message', data: Buffer.from(BYTES) }]), '10:b4AQIDBA==', 'supportsBinary defaults to false');
   const f32 = new Float32Array([1.5]);
   assert.equal(hex(v4.encodePacket({ type: 'message', data: f32 }, true)), hex(new Uint8Array(f32.buffer)));
   const decoded = v4.decodePacket('bAQIDBA==');

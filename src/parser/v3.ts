@@ -44,7 +44,7 @@ function typeId(packet: Packet): number {
  * Encodes one packet: text as `<type><data>`; binary as type byte + bytes (a Buffer in Node)
  * when the transport carries binary, else as `b<type><base64>`.
  */
-export function encodePacket(packet: Packet, supportsBinary: boolean): string | Uint8Array {
+export function encodePacket(packet: Packet, supportsBinary?: boolean): string | Uint8Array {
   const data = packet.data;
   if (typeof data === 'string') return typeChar(packet) + data;
   if (data !== undefined && data !== null && isBinary(data)) {
@@ -104,7 +104,7 @@ function decodeBinaryFrame(bytes: Uint8Array, start: number, end: number, binary
  * Encodes packets for a polling response: the XHR2 binary form when the client takes binary
  * and some packet is binary, else the string form (`<length>:<packet>`, binary as base64).
  */
-export function encodePayload(packets: readonly Packet[], supportsBinary: boolean): string | Uint8Array {
+export function encodePayload(packets: readonly Packet[], supportsBinary?: boolean): string | Uint8Array {
   const n = packets.length;
   if (n === 0) return '0:';
   if (supportsBinary) {

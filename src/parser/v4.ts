@@ -26,7 +26,7 @@ const CHAR_b = 98;
  * Encodes one packet: text as `<type><data>`; a binary message as its raw bytes (a Buffer in
  * Node) when the transport carries binary, else as `b<base64>`.
  */
-export function encodePacket(packet: Packet, supportsBinary: boolean): string | Uint8Array {
+export function encodePacket(packet: Packet, supportsBinary?: boolean): string | Uint8Array {
   const data = packet.data;
   if (typeof data === 'string') {
     const prefix = TYPE_CHAR[packet.type];
