@@ -107,6 +107,28 @@ for (const mode of Object.keys(MODES)) {
     });
   });
 
+  test(`${mode}: large messages (300 kB text and binary) both ways`, async () => {
+    await withServer({}, async (srv, clients) => {
+      const { client, socket } = await connect(srv, clients, mode);
+      const text = 'é'.repeat(150000); // 300 kB of UTF-8
+      const bin = Buffer.alloc(300000, 7);
+      bin[0] = 1;
+      bin[bin.length - 1] = 2;
+      const up = collect(socket, 'message', 2);
+      client.send(text);
+      client.send(bin);
+      const [t1, b1] = await up;
+      assert.equal(t1, text);
+      assert.ok(Buffer.isBuffer(b1) && b1.equals(bin));
+      const down = collect(client, 'message', 2);
+      socket.send(text);
+      socket.send(bin);
+      const [t2, b2] = await down;
+      assert.equal(t2, text);
+      assert.ok(Buffer.from(b2).equals(bin));
+    });
+  });
+
   test(`${mode}: send callbacks fire on both sides, in order`, async () => {
     await withServer({}, async (srv, clients) => {
       const { client, socket } = await connect(srv, clients, mode);

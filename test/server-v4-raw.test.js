@@ -587,6 +587,41 @@ test('POST delivers a payload in order (text and b<base64> binary) and answers o
   });
 });
 
+test('a POST body split in the middle of a UTF-8 character is decoded whole', async () => {
+  await withServer({}, async (srv) => {
+    const { sid, socket } = await pollingSession(srv);
+    const got = collect(socket, 'message', 2);
+    const body = Buffer.from(`4€uro${RS}4𝄞`);
+    const res = await new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: srv.port,
+          method: 'POST',
+          path: url(sid),
+          agent: false,
+          headers: { 'Content-Type': 'text/plain;charset=UTF-8', 'Content-Length': body.length },
+        },
+        (r) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (c) => (text += c));
+          r.on('end', () => resolve({ status: r.statusCode, text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.subarray(0, 2)); // '4' and the first byte of '€'
+      setTimeout(() => {
+        req.write(body.subarray(2, body.length - 2)); // ... and the middle of '𝄞'
+        setTimeout(() => req.end(body.subarray(body.length - 2)), 20);
+      }, 20);
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.text, 'ok');
+    assert.deepEqual(await got, ['€uro', '𝄞']);
+  });
+});
+
 test('POST with Content-Type application/octet-stream: 400, the response ends, the session closes', async () => {
   await withServer({}, async (srv) => {
     const { sid, socket } = await pollingSession(srv);
@@ -1224,6 +1259,42 @@ test('send()/write(): chaining, options, and the callback runs once the transpor
 
 // ---------------------------------------------------------------------------------------------
 // The module
+
+test('server.close() returns the server, for chaining', async () => {
+  const srv = await server();
+  try {
+    assert.equal(srv.server.close(), srv.server);
+  } finally {
+    await srv.close();
+  }
+});
+
+test(
+  'handleRequest(), handleUpgrade() and socket.close() return their object, for chaining',
+  { skip: official && 'official engine.io@6 returns undefined from these' },
+  async () => {
+    const eio = engine();
+    const srv = new eio.Server({ pingInterval: 10000 });
+    const httpServer = http.createServer((req, res) => assert.equal(srv.handleRequest(req, res), srv));
+    const returned = [];
+    httpServer.on('upgrade', (req, socket, head) => returned.push(srv.handleUpgrade(req, socket, head)));
+    httpServer.listen(0, '127.0.0.1');
+    await once(httpServer, 'listening');
+    try {
+      const conn = waitFor(srv, 'connection');
+      const { peer } = await wsHandshake(httpServer.address().port);
+      assert.deepEqual(returned, [srv]);
+      const [socket] = await conn;
+      await handshake(httpServer.address().port);
+      assert.equal(socket.close(), socket);
+      await peer.closed;
+    } finally {
+      srv.close();
+      httpServer.closeAllConnections();
+      await new Promise((r) => httpServer.close(r));
+    }
+  },
+);
 
 test('module: eio.protocol, eio.transports, eio.Transport, eio.Socket, eio.Server, new eio.Server()', async () => {
   const eio = engine();

@@ -195,6 +195,71 @@ test('50 clients upgrading while both sides send continuously: every message exa
   });
 });
 
+test('a packet other than a probe on the new WebSocket cancels the upgrade; the session stays on polling', async () => {
+  await withServer({}, async (srv) => {
+    const conn = waitFor(srv.server, 'connection');
+    const { sid } = await handshake(srv.port);
+    const [socket] = await conn;
+    let messages = 0;
+    socket.on('message', () => messages++);
+    const peer = await wsConnect(srv.port, { sid });
+    peer.send('4not a probe');
+    await peer.closed;
+    assert.equal(messages, 0, 'nothing from a WebSocket that is not part of the session');
+    assert.equal(socket.readyState, 'open');
+    assert.equal(socket.transport.name, 'polling');
+    socket.send('still here');
+    assert.equal((await poll(srv.port, sid)).text, '4still here');
+  });
+});
+
+test('a WebSocket that drops after the probe leaves the session on polling, and a new upgrade succeeds', async () => {
+  await withServer({}, async (srv) => {
+    const conn = waitFor(srv.server, 'connection');
+    const { sid } = await handshake(srv.port);
+    const [socket] = await conn;
+    const first = await wsConnect(srv.port, { sid });
+    first.send('2probe');
+    assert.equal(await first.next(), '3probe');
+    await first.close();
+    await until(() => !socket.upgrading, 2000, 'the failed upgrade to be forgotten');
+    assert.equal(socket.readyState, 'open');
+    assert.equal(socket.transport.name, 'polling');
+    socket.send('between');
+    const res = await poll(srv.port, sid);
+    assert.ok(res.text.split(RS).includes('4between'), res.text);
+
+    const second = await wsConnect(srv.port, { sid });
+    second.send('2probe');
+    assert.equal(await second.next(), '3probe');
+    const upgraded = waitFor(socket, 'upgrade');
+    second.send('5');
+    await upgraded;
+    socket.send('on the second');
+    assert.equal(await second.next(), '4on the second');
+    await second.close();
+  });
+});
+
+test('socket.close() during an upgrade closes the session and the probing WebSocket', async () => {
+  await withServer({}, async (srv) => {
+    const conn = waitFor(srv.server, 'connection');
+    const { sid } = await handshake(srv.port);
+    const [socket] = await conn;
+    const peer = await wsConnect(srv.port, { sid });
+    peer.send('2probe');
+    assert.equal(await peer.next(), '3probe');
+    const pending = poll(srv.port, sid); // the client keeps a poll out until it sends 5
+    const closed = waitFor(socket, 'close');
+    socket.close();
+    assert.equal((await closed)[0], 'forced close');
+    await peer.closed;
+    const res = await pending;
+    assert.equal(res.status, 200);
+    assert.equal(srv.server.clientsCount, 0);
+  });
+});
+
 test('an upgrade offered to a client that never probes leaves the polling session intact', async () => {
   await withServer({ upgradeTimeout: 80 }, async (srv) => {
     const conn = waitFor(srv.server, 'connection');
