@@ -156,9 +156,11 @@ export class Polling extends Transport {
   }
 
   private refuseTooLarge(req: EngineRequest, res: ServerResponse): void {
-    req.pause();
+    // the rest of the body is read and dropped, never kept nor parsed: closing the connection
+    // right away would reset it under a client still writing, before it reads the answer
+    req.resume();
     if (!res.headersSent) {
-      res.writeHead(413, { 'Content-Length': 0, Connection: 'close' });
+      res.writeHead(413, { 'Content-Length': 0 });
       res.end();
     }
     this.onError('payload too large');
