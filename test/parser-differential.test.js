@@ -23,7 +23,7 @@ const {
 } = require('./support/parser');
 
 const { v3, v4 } = ours;
-const RUNS = Number(process.env.PARSER_RUNS) || 1500;
+const RUNS = Number(process.env.PARSER_RUNS) || 1000;
 const opts = { numRuns: RUNS };
 
 /** What a packet decodes back to: empty text leaves no data on the wire. */

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const { fc, ours, textArb, bytesArb, TYPES } = require('./support/parser');
 const { loadPortable } = require('./support/parser-portable');
 
-const RUNS = Number(process.env.PARSER_RUNS) || 1000;
+const RUNS = Number(process.env.PARSER_RUNS) || 600;
 const portable = loadPortable();
 const KINDS = ['arraybuffer', 'uint8array', 'subarray', 'dataview'];
 

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const { fc, ours, norm, normAll, textArb, unitArb, packetArb, binaryArb, wellFormed, ERROR } = require('./support/parser');
 
 const { v3, v4 } = ours;
-const RUNS = Number(process.env.PARSER_RUNS) || 1500;
+const RUNS = Number(process.env.PARSER_RUNS) || 1000;
 const opts = { numRuns: RUNS };
 const binaryTypeArb = fc.constantFrom(undefined, 'nodebuffer', 'arraybuffer', 'uint8array');
 
