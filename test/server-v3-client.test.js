@@ -13,7 +13,7 @@ const BIN_DOWN = Buffer.from([9, 8, 7, 0, 6]);
 
 /** Starts a server whose sockets echo every message back, and records its sockets. */
 async function echoServer(opts = {}) {
-  const srv = await startServer(v3opts({ pingInterval: 300, pingTimeout: 300, ...opts }));
+  const srv = await startServer(v3opts({ pingInterval: 300, pingTimeout: 2000, ...opts }));
   srv.sockets = [];
   srv.server.on('connection', (socket) => {
     srv.sockets.push(socket);
@@ -212,8 +212,8 @@ test('upgrade from polling to WebSocket keeps every message, in order, both ways
 
 test('the client pings, the server answers pong, and the session lives across many pingIntervals', async () => {
   // pingTimeout is the slack a client has for the round trip: generous, for loaded machines.
-  const pingInterval = 80;
-  const pingTimeout = 250;
+  const pingInterval = 100;
+  const pingTimeout = 400;
   const srv = await echoServer({ pingInterval, pingTimeout });
   const client = new V3Socket(srv.url, { transports: ['websocket'] });
   try {
@@ -225,9 +225,9 @@ test('the client pings, the server answers pong, and the session lives across ma
     socket.on('packet', (p) => {
       if (p.type === 'ping') pings.push(p);
     });
-    // Ten pongs span ten pingIntervals: more than twice pingInterval + pingTimeout.
-    await collect(client, 'pong', 10, 10000);
-    assert.ok(pings.length >= 10, `server saw ${pings.length} pings`);
+    // Twelve pongs span twelve pingIntervals: more than twice pingInterval + pingTimeout.
+    await collect(client, 'pong', 12, 10000);
+    assert.ok(pings.length >= 12, `server saw ${pings.length} pings`);
     assert.equal(closed, null, 'the session stayed open');
     assert.equal(socket.readyState, 'open');
     assert.equal(client.readyState, 'open');
@@ -238,11 +238,11 @@ test('the client pings, the server answers pong, and the session lives across ma
 });
 
 test('the client pings over polling too, and the server answers', async () => {
-  const srv = await echoServer({ pingInterval: 80, pingTimeout: 250 });
+  const srv = await echoServer({ pingInterval: 100, pingTimeout: 400 });
   const client = new V3Socket(srv.url, { transports: ['polling'] });
   try {
     await opened(client);
-    await collect(client, 'pong', 4, 10000);
+    await collect(client, 'pong', 6, 10000);
     assert.equal(srv.sockets[0].readyState, 'open');
     await echoRoundTrip(client, ['still here']);
   } finally {

@@ -10,7 +10,9 @@ const { Socket: V4Socket } = require('engine.io-client');
 
 /** A relay: whatever one socket sends goes to every other socket. */
 async function relayServer() {
-  const srv = await startServer(v3opts({ pingInterval: 100, pingTimeout: 200 }));
+  // Short pingInterval so heartbeats happen during the test; long pingTimeout so a loaded machine
+  // does not turn a slow round trip into a dropped session.
+  const srv = await startServer(v3opts({ pingInterval: 100, pingTimeout: 2000 }));
   const sockets = new Set();
   srv.server.on('connection', (socket) => {
     sockets.add(socket);
