@@ -98,6 +98,9 @@ test('v4: payload 4test\\x1ebAQIDBA==', () => {
   assert.equal(v4.encodePayload(packets), wire);
   assert.deepEqual(normAll(v4.decodePayload(wire)), normAll(packets));
   assert.equal(v4.encodePayload([{ type: 'message', data: new Uint8Array(BYTES).buffer }]), 'bAQIDBA==');
+  // Non-ASCII text elsewhere in the payload does not disturb the base64 check of the last part.
+  assert.deepEqual(normAll(v4.decodePayload('4€😀\x1ebAQIDBA==')), [{ type: 'message', data: '€😀' }, { type: 'message', data: { bin: '01020304' } }]);
+  assert.deepEqual(normAll(v3.decodePayload('3:4€😀10:b4AQIDBA==')), [{ type: 'message', data: '€😀' }, { type: 'message', data: { bin: '01020304' } }]);
 });
 
 test('v4: decoded binary in each binary type', () => {
@@ -124,7 +127,7 @@ test('v4: decoded binary in each binary type', () => {
 });
 
 test('v4: malformed packets decode to the error packet', () => {
-  const bad = ['', '7', '9', 'x', ' 4', '-1', 'B', 'b!!!!', 'bQ', 'bQ===', 'bQQ=Q', 'bQQ==QQ==', 'bAQ ID', 'b\u20ac', 'bAQIDBA=\x1e', 'bAQ-_', 'b__8='];
+  const bad = ['', '7', '9', 'x', ' 4', '-1', 'B', 'b!!!!', 'bQ', 'bQ===', 'bQQ=Q', 'bQQ==QQ==', 'bAQ ID', 'b\u20ac', 'bAQIDBA=\x1e', 'bAQ-_', 'b__8=', 'b/\u632f', 'bA\u0141==', 'bAQ\u00ff=', 'b\u0100\u0100\u0100\u0100'];
   for (const input of bad) assert.deepEqual(v4.decodePacket(input), ERROR, JSON.stringify(input));
   for (const input of [undefined, null, 42, {}, [], true]) assert.deepEqual(v4.decodePacket(input), ERROR, String(input));
   assert.deepEqual(v4.decodePacket(''), parser.ERROR_PACKET);
@@ -245,7 +248,7 @@ test('v3: encoded surrogates in XHR2 text decode to U+FFFD like the official par
 });
 
 test('v3: malformed packets decode to the error packet', () => {
-  const bad = ['', '7', 'x', 'b', 'b4_', 'b4__', 'b4-A==', 'b9AQ==', 'bx', 'b4!!', 'b4Q', 'b4QQ=Q'];
+  const bad = ['', '7', 'x', 'b', 'b4/\u632f', 'b4_', 'b4__', 'b4-A==', 'b9AQ==', 'bx', 'b4!!', 'b4Q', 'b4QQ=Q'];
   for (const input of bad) assert.deepEqual(v3.decodePacket(input), ERROR, JSON.stringify(input));
   for (const input of [Buffer.alloc(0), Buffer.from([7, 1]), Buffer.from([255]), new ArrayBuffer(0), undefined, 5, {}]) {
     assert.deepEqual(v3.decodePacket(input), ERROR);

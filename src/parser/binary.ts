@@ -144,10 +144,14 @@ export function decodeBase64(str: string, start: number): Uint8Array | null {
   if (expected < 0) return null;
   if (NodeBuffer !== undefined) {
     // Node's decoder skips characters it does not know, so a decoded length short of what the
-    // text length promises means the text was not base64. It also takes the URL-safe '-' and
-    // '_', which the browser decoder (and the protocol) does not: two native scans refuse them.
-    if (str.indexOf('-', start) !== -1 || str.indexOf('_', start) !== -1) return null;
-    const bytes = NodeBuffer.from(start === 0 ? str : str.substring(start), 'base64');
+    // text length promises means the text was not base64. Two things it would take anyway are
+    // refused first with native scans: characters beyond ASCII (it reads only the low byte of
+    // a UTF-16 unit, so U+632F would pass for '/') and the URL-safe '-' and '_', which the
+    // browser decoder (and the protocol) does not take.
+    const text = start === 0 ? str : str.substring(start);
+    if (NodeBuffer.byteLength(text, 'utf8') !== text.length) return null;
+    if (text.indexOf('-') !== -1 || text.indexOf('_') !== -1) return null;
+    const bytes = NodeBuffer.from(text, 'base64');
     return bytes.length === expected ? bytes : null;
   }
   return decodeBase64Portable(str, start, expected);
