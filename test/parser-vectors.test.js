@@ -100,7 +100,7 @@ test('v4: payload 4test\\x1ebAQIDBA==', () => {
   assert.equal(v4.encodePayload([{ type: 'message', data: new Uint8Array(BYTES).buffer }]), 'bAQIDBA==');
   // Non-ASCII text elsewhere in the payload does not disturb the base64 check of the last part.
   assert.deepEqual(normAll(v4.decodePayload('4€😀\x1ebAQIDBA==')), [{ type: 'message', data: '€😀' }, { type: 'message', data: { bin: '01020304' } }]);
-  assert.deepEqual(normAll(v3.decodePayload('3:4€😀10:b4AQIDBA==')), [{ type: 'message', data: '€😀' }, { type: 'message', data: { bin: '01020304' } }]);
+  assert.deepEqual(normAll(v3.decodePayload('4:4€😀10:b4AQIDBA==')), [{ type: 'message', data: '€😀' }, { type: 'message', data: { bin: '01020304' } }]);
 });
 
 test('v4: decoded binary in each binary type', () => {
