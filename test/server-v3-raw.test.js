@@ -101,14 +101,15 @@ test('a v3 payload with a wrong length closes the session with "parse error"', a
   }
 });
 
-test('b64=1: binary goes down as b4<base64> inside the string payload', async () => {
+test('b64=1 on the handshake: binary goes down as b4<base64> inside the string payload for the whole session', async () => {
   const srv = await server();
   try {
     const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling', b64: '1' });
     const socket = srv.server.clients[sid];
     socket.send(Buffer.from([1, 2, 3, 4]));
     socket.send('txt');
-    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid, b64: '1' });
+    // As the official v3 client does, b64=1 is sent on the handshake only: the session remembers it.
+    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'], /^text\/plain/);
     assert.equal(res.text, '10:b4AQIDBA==4:4txt');
@@ -379,10 +380,11 @@ test(
   },
 );
 
+// Later requests carry j but not b64, as the official v3 JSONP transport sends them.
 async function jsonpSession(srv, j = 0) {
   const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=${j}&b64=1` });
   const open = JSON.parse(parseStringPayload(runJsonp(res.text, j))[0].slice(1));
-  return { sid: open.sid, socket: srv.server.clients[open.sid], params: { EIO: '3', transport: 'polling', sid: open.sid, j: String(j), b64: '1' } };
+  return { sid: open.sid, socket: srv.server.clients[open.sid], params: { EIO: '3', transport: 'polling', sid: open.sid, j: String(j) } };
 }
 
 test('JSONP: U+2028 and U+2029 are escaped in the script, and the payload survives exactly', async () => {
