@@ -7,7 +7,8 @@ const assert = require('node:assert/strict');
 const zlib = require('node:zlib');
 const { startServer } = require('./support');
 const { v3opts } = require('./support/v3util');
-const { handshake, poll, closeWithPolls } = require('./support/v3wire');
+const { handshake, poll, closeWithPolls, runJsonp, parseStringPayload, PATH } = require('./support/v3wire');
+const { request } = require('./support');
 
 // Compressible, above 1024 bytes, and not all one character.
 const BIG = Array.from({ length: 120 }, (_, i) => `line ${i % 10} of a polling payload €;`).join('\n');
@@ -114,5 +115,30 @@ test('a payload with a compressible message is compressed even if another messag
     const res = await pollAfterSend(srv, [['a', { compress: false }], [BIG]], 'gzip');
     assert.equal(res.headers['content-encoding'], 'gzip');
     assert.equal(zlib.gunzipSync(res.body).toString(), `4a\x1e4${BIG}`);
+  }),
+);
+
+test('a v3 XHR2 binary payload (application/octet-stream) above the threshold is compressed', () =>
+  withServer({}, async (srv) => {
+    const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling' });
+    const bin = Buffer.alloc(4000, 0x5a);
+    srv.server.clients[sid].send(bin);
+    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid }, { 'Accept-Encoding': 'gzip' });
+    assert.match(res.headers['content-type'], /^application\/octet-stream/);
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    assert.ok(res.body.length < 1000);
+    assert.deepEqual(zlib.gunzipSync(res.body), Buffer.concat([Buffer.from([1, 4, 0, 0, 1, 255, 4]), bin]));
+  }),
+);
+
+test('a JSONP response above the threshold is compressed and still a valid script', () =>
+  withServer({}, async (srv) => {
+    const hs = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=0&b64=1` });
+    const open = JSON.parse(parseStringPayload(runJsonp(hs.text, 0))[0].slice(1));
+    srv.server.clients[open.sid].send(BIG);
+    const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid: open.sid, j: '0' }, { 'Accept-Encoding': 'gzip' });
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    assert.ok(res.body.length < Buffer.byteLength(BIG) / 2);
+    assert.equal(runJsonp(zlib.gunzipSync(res.body).toString(), 0), `${BIG.length + 1}:4${BIG}`);
   }),
 );
