@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+'use strict';
+// Server benchmark: engine.io-ts against the official engine.io@6, same options, same load,
+// in one run.
+//   node scripts/build.js && node --expose-gc bench/server.js
+// Each server runs in its own child process, so its process.cpuUsage() is its own; the load
+// comes from this process. For the throughput rows both servers are up at once and the load
+// switches between them in short alternating slices (A B B A A B ...); each row is the
+// median over the slices, which cancels most of the drift of a shared, noisy machine.
+// Environment: BENCH_SLICES (slices per server, default 8), BENCH_OURS=official (load the
+// official server on both sides, to see how large the noise is).
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { ServerProcess } = require('./support/server-process');
+const scenarios = require('./support/scenarios');
+const { median, percentile, formatNumber, printTable } = require('./support/stats');
+const { agent } = require('./support/raw-clients');
+
+const SLICES = Number(process.env.BENCH_SLICES) || 8;
+const OURS_MODULE = process.env.BENCH_OURS === 'official' ? 'official' : 'ours';
+const PAYLOAD = 'hello engine.io, this is a 48 byte message body!';
+const SIDES = ['ours', 'official'];
+
+const THROUGHPUT = [
+  {
+    name: 'WebSocket echo',
+    prepare: scenarios.wsEcho,
+    cfg: { clients: 50, payload: PAYLOAD },
+    rate: 'ws echoes/s (50 clients)',
+    cpu: 'ws server CPU per echo',
+  },
+  {
+    name: 'polling echo',
+    prepare: scenarios.pollingEcho,
+    cfg: { clients: 20, payload: PAYLOAD },
+    rate: 'polling round trips/s (20 clients)',
+    cpu: 'polling server CPU per round trip',
+  },
+  {
+    name: 'polling handshakes',
+    prepare: scenarios.pollingHandshakes,
+    cfg: { concurrency: 20 },
+    rate: 'polling handshakes/s',
+    cpu: 'polling server CPU per handshake',
+  },
+  {
+    name: 'WebSocket handshakes',
+    prepare: scenarios.wsHandshakes,
+    cfg: { concurrency: 20 },
+    rate: 'ws handshakes/s',
+    cpu: 'ws server CPU per handshake',
+  },
+];
+const WARMUP_MS = 700; // per server, before the first slice, for the JIT
+const SETTLE_MS = 100; // after switching the load on, before the slice is measured
+const SLICE_MS = 600;
+const MEMORY = { connections: 2000, settleMs: 300, rounds: 2 };
+const UPGRADE = { warmup: 10, perSlice: 10, concurrency: 5 };
+
+const startServer = (side) => ServerProcess.start(side, side === 'ours' ? OURS_MODULE : 'official');
+const sliceOrder = (i) => (i % 2 === 0 ? SIDES : [...SIDES].reverse());
+
+async function stopAll(servers) {
+  await Promise.all(Object.values(servers).map((s) => s.stop()));
+  agent.destroy(); // no keep-alive socket may outlive its server
+}
+
+async function measureSlice(server, load) {
+  load.start();
+  await sleep(SETTLE_MS);
+  const a = await server.snapshot();
+  await sleep(SLICE_MS);
+  const b = await server.snapshot();
+  await load.stop();
+  const ops = b[load.counter] - a[load.counter];
+  return { rate: (ops * 1000) / (b.time - a.time), cpuPerOpUs: ((b.cpu - a.cpu) * 1000) / ops };
+}
+
+async function throughput(phase) {
+  const servers = { ours: await startServer('ours'), official: await startServer('official') };
+  try {
+    const loads = {};
+    for (const side of SIDES) loads[side] = await phase.prepare(servers[side], phase.cfg);
+    for (const side of SIDES) {
+      loads[side].start();
+      await sleep(WARMUP_MS);
+      await loads[side].stop();
+    }
+    const slices = { ours: [], official: [] };
+    for (let i = 0; i < SLICES; i++) {
+      for (const side of sliceOrder(i)) slices[side].push(await measureSlice(servers[side], loads[side]));
+    }
+    for (const side of SIDES) loads[side].close();
+    return [
+      row(phase.rate, '/s', true, slices, (s) => s.rate),
+      row(phase.cpu, 'µs', false, slices, (s) => s.cpuPerOpUs),
+    ];
+  } finally {
+    await stopAll(servers);
+  }
+}
+
+function row(metric, unit, higherIsBetter, runs, pick) {
+  const values = { ours: runs.ours.map(pick), official: runs.official.map(pick) };
+  return { metric, unit, higherIsBetter, ours: median(values.ours), official: median(values.official), values };
+}
+
+// Memory needs a fresh process per measurement (a clean baseline), one side after the other.
+async function memory() {
+  const runs = { ours: [], official: [] };
+  for (let i = 0; i < MEMORY.rounds; i++) {
+    for (const side of sliceOrder(i)) {
+      const server = await startServer(side);
+      try {
+        runs[side].push(await scenarios.idleMemory(server, MEMORY));
+      } finally {
+        await stopAll({ server });
+      }
+    }
+  }
+  return [
+    row(`heap+external per idle ws conn (${MEMORY.connections})`, 'B', false, runs, (r) => r.heapPerConn),
+    row(`RSS per idle ws conn (${MEMORY.connections})`, 'B', false, runs, (r) => r.rssPerConn),
+  ];
+}
+
+async function upgrade() {
+  const servers = { ours: await startServer('ours'), official: await startServer('official') };
+  try {
+    for (const side of SIDES) await scenarios.upgradeBatch(servers[side], UPGRADE.warmup, UPGRADE.concurrency);
+    const times = { ours: [], official: [] };
+    for (let i = 0; i < SLICES; i++) {
+      for (const side of sliceOrder(i)) {
+        times[side].push(...(await scenarios.upgradeBatch(servers[side], UPGRADE.perSlice, UPGRADE.concurrency)));
+      }
+    }
+    const all = { ours: [times.ours], official: [times.official] };
+    return [
+      row('upgrade time, median', 'ms', false, all, (t) => median(t)),
+      row('upgrade time, p90', 'ms', false, all, (t) => percentile(t, 0.9)),
+    ];
+  } finally {
+    await stopAll(servers);
+  }
+}
+
+function officialVersion() {
+  const file = path.join(__dirname, '..', 'node_modules', 'engine.io', 'package.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')).version;
+}
+
+async function main() {
+  const started = Date.now();
+  const ours = OURS_MODULE === 'ours' ? 'engine.io-ts (dist/)' : 'OFFICIAL engine.io as "ours" (calibration run)';
+  console.log(`server benchmark: ${ours} vs engine.io@${officialVersion()}`);
+  console.log(`node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${SLICES} alternating slices of ${SLICE_MS} ms per server per row`);
+  const phases = [
+    ...THROUGHPUT.map((phase) => ({ name: phase.name, run: () => throughput(phase) })),
+    { name: 'idle WebSocket memory', run: memory },
+    { name: 'upgrade', run: upgrade },
+  ];
+  const rows = [];
+  for (const phase of phases) {
+    const t = Date.now();
+    const phaseRows = await phase.run();
+    rows.push(...phaseRows);
+    console.log(`  ${phase.name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    for (const r of phaseRows) {
+      if (r.values.ours.length < 2) continue;
+      console.log(`    ${r.metric}: ours [${r.values.ours.map(formatNumber).join(' ')}] official [${r.values.official.map(formatNumber).join(' ')}]`);
+    }
+  }
+  console.log('');
+  printTable(rows);
+  console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error('server benchmark harness failed:', err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,73 @@
+'use strict';
+// Parent-side handle on a server child: start it, ask it for snapshots, stop it.
+const { fork } = require('node:child_process');
+const path = require('node:path');
+
+const CHILD = path.join(__dirname, 'server-child.js');
+
+class ServerProcess {
+  constructor(child, port, impl) {
+    this.child = child;
+    this.port = port;
+    this.impl = impl;
+    this.nextId = 1;
+    this.pending = new Map();
+    child.on('message', (msg) => {
+      const done = this.pending.get(msg.id);
+      if (!done) return;
+      this.pending.delete(msg.id);
+      if (msg.error) done.reject(new Error(msg.error));
+      else done.resolve(msg);
+    });
+    child.on('exit', (code, signal) => {
+      for (const done of this.pending.values()) done.reject(new Error(`server child (${impl}) exited: ${code ?? signal}`));
+      this.pending.clear();
+    });
+  }
+
+  // impl is 'ours' or 'official'; `module` decides which package the child loads
+  // (both sides may load 'official' to calibrate the noise of the harness).
+  static start(impl, module) {
+    return new Promise((resolve, reject) => {
+      const child = fork(CHILD, [module], {
+        execArgv: ['--expose-gc'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        env: { ...process.env, DEBUG: '' },
+      });
+      const onExit = (code) => reject(new Error(`server child (${impl}) exited before it was ready: ${code}`));
+      child.once('exit', onExit);
+      child.once('error', reject);
+      child.once('message', (msg) => {
+        child.off('exit', onExit);
+        if (!msg.ready) return reject(new Error(`unexpected first message from server child: ${JSON.stringify(msg)}`));
+        resolve(new ServerProcess(child, msg.port, impl));
+      });
+    });
+  }
+
+  request(cmd, extra) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, cmd, ...extra });
+    });
+  }
+
+  snapshot() {
+    return this.request('snapshot');
+  }
+
+  memory() {
+    return this.request('memory');
+  }
+
+  stop() {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGKILL');
+    });
+  }
+}
+
+module.exports = { ServerProcess };
