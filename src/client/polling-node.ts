@@ -5,31 +5,7 @@ import * as https from 'node:https';
 import { DEBUG, debug } from './debug';
 import { Polling, RequestCallback } from './polling';
 import type { TransportOptions } from './transport';
-
-/** Cookies of one socket, kept when `withCredentials` is set (sticky sessions behind a balancer). */
-export class CookieJar {
-  private _cookies = new Map<string, string>();
-
-  parse(setCookie: string[] | undefined): void {
-    if (!setCookie) return;
-    for (const line of setCookie) {
-      const pair = line.split(';', 1)[0];
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      // An expiry in the past (or Max-Age=0) is how a server deletes a cookie.
-      if (/;\s*max-age=0/i.test(line) || /;\s*expires=[^;]*19[0-6]\d/i.test(line)) this._cookies.delete(name);
-      else this._cookies.set(name, value);
-    }
-  }
-
-  header(): string {
-    let out = '';
-    for (const [name, value] of this._cookies) out += (out ? '; ' : '') + name + '=' + value;
-    return out;
-  }
-}
+import { CookieJar, cookieJarOf } from './cookie-jar';
 
 const TLS_OPTIONS = ['agent', 'pfx', 'key', 'passphrase', 'cert', 'ca', 'ciphers', 'rejectUnauthorized', 'localAddress', 'family'];
 
@@ -38,10 +14,7 @@ export class NodePolling extends Polling {
 
   constructor(opts: TransportOptions) {
     super(opts);
-    if (opts.withCredentials) {
-      const socket = opts.socket as { _cookieJar?: CookieJar };
-      this._jar = socket._cookieJar || (socket._cookieJar = new CookieJar());
-    }
+    this._jar = cookieJarOf(opts);
   }
 
   protected _request(body: string | Uint8Array | undefined, callback: RequestCallback): () => void {

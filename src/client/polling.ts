@@ -14,6 +14,8 @@ export abstract class Polling extends Transport {
   private _polling = false;
   /** Aborts the pending GET: used when the transport closes. */
   private _abortPoll?: () => void;
+  /** close() came during the handshake: close the session as soon as its id is known. */
+  private _closeOnOpen = false;
 
   /**
    * Makes one request: a GET when `body` is undefined, else a POST of `body`. Returns a function
@@ -63,7 +65,14 @@ export abstract class Polling extends Transport {
     for (let i = 0; i < packets.length; i++) {
       const packet = packets[i];
       // The first packet of the first response is the handshake: the transport is now open.
-      if (this.readyState === 'opening' && packet.type === 'open') this._onOpen();
+      if (packet.type === 'open') {
+        if (this.readyState === 'opening') this._onOpen();
+        // Closed while the handshake was in flight: end the session the server just opened.
+        else if (this._closeOnOpen) {
+          this.query.sid = JSON.parse(packet.data as string).sid;
+          return this._write([{ type: 'close' }]);
+        }
+      }
       if (packet.type === 'close') {
         this._onClose({ description: 'transport closed by the server' });
         return;
@@ -77,15 +86,14 @@ export abstract class Polling extends Transport {
   }
 
   protected _doClose(): void {
-    const sendClose = () => {
+    // Closing during the handshake: say goodbye once there is a session to close.
+    if (this.readyState !== 'open') this._closeOnOpen = true;
+    else {
       this._write([{ type: 'close' }], () => {
         // The server has read the close packet: the pending GET has nothing more to bring.
         if (this._abortPoll) this._abortPoll();
       });
-    };
-    // Closing during the handshake: say goodbye once there is a session to close.
-    if (this.readyState === 'open') sendClose();
-    else this.once('open', sendClose);
+    }
   }
 
   protected _write(packets: Packet[], afterWrite?: () => void): void {

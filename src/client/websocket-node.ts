@@ -3,6 +3,7 @@
 import WebSocket from 'ws';
 import type { Packet } from '../parser/packet';
 import { WebSocketLike, WS } from './websocket';
+import { cookieJarOf } from './cookie-jar';
 
 const WS_OPTIONS = [
   'agent', 'perMessageDeflate', 'pfx', 'key', 'passphrase', 'cert', 'ca', 'ciphers', 'rejectUnauthorized',
@@ -13,8 +14,14 @@ export class NodeWS extends WS {
   protected override _createSocket(uri: string, protocols: string | string[] | undefined): WebSocketLike {
     const options: Record<string, unknown> = { perMessageDeflate: { threshold: 1024 } };
     for (const key of WS_OPTIONS) if (this.opts[key] !== undefined) options[key] = this.opts[key];
-    if (this.opts.extraHeaders) options.headers = this.opts.extraHeaders;
-    return new WebSocket(uri, protocols, options) as unknown as WebSocketLike;
+    const headers: Record<string, string> = { ...this.opts.extraHeaders };
+    const jar = cookieJarOf(this.opts);
+    const cookie = jar && jar.header();
+    if (cookie) headers.cookie = cookie;
+    options.headers = headers;
+    const ws = new WebSocket(uri, protocols, options);
+    if (jar) ws.on('upgrade', (res) => jar.parse(res.headers['set-cookie']));
+    return ws as unknown as WebSocketLike;
   }
 
   protected override _binaryFrames(): string {
