@@ -588,3 +588,33 @@ test('a v3 polling session that never pings is closed with "ping timeout", no ea
     await closeWithPolls(srv);
   }
 });
+
+test('server-side close of a v3 session: the pending poll answers a close packet in v3 framing; the WebSocket is closed', async () => {
+  const srv = await server();
+  let ws;
+  try {
+    const { sid } = await handshake(srv.port);
+    const socket = srv.server.clients[sid];
+    const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
+    for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+    const closed = waitFor(socket, 'close');
+    socket.close();
+    const res = await pending;
+    assert.equal(res.status, 200);
+    assert.deepEqual(parseStringPayload(res.text).filter((p) => p !== '6'), ['1']);
+    assert.equal((await closed)[0], 'forced close');
+
+    ws = await wsOpen(`ws://127.0.0.1:${srv.port}${PATH}?EIO=3&transport=websocket`);
+    const open = JSON.parse((await ws.nextFrame()).data.toString().slice(1));
+    const wsClosed = waitFor(srv.server.clients[open.sid], 'close');
+    const clientSeesClose = waitFor(ws, 'close');
+    srv.server.clients[open.sid].close();
+    assert.equal((await wsClosed)[0], 'forced close');
+    await clientSeesClose;
+    // Nothing but (at most) a close packet came before the WebSocket closed.
+    assert.ok(ws.pending.every((f) => f.data.toString() === '1'), JSON.stringify(ws.pending.map((f) => f.data.toString())));
+  } finally {
+    ws?.terminate();
+    await closeWithPolls(srv);
+  }
+});
