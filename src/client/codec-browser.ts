@@ -45,7 +45,7 @@ function decodeText(text: string): Decoded {
   return !type ? ERROR_PACKET : text.length > 1 ? { type, data: text.slice(1) } : { type };
 }
 
-function message(bytes: Uint8Array | null, binaryType: BinaryType, type: PacketType | undefined = 'message'): Decoded {
+function message(bytes: Uint8Array | null, binaryType: BinaryType, type: PacketType | undefined): Decoded {
   return bytes && type ? { type, data: output(bytes, binaryType) } : ERROR_PACKET;
 }
 
@@ -56,8 +56,8 @@ const encodePacket4 = (packet: Packet, supportsBinary: boolean): string | Uint8A
 };
 
 const decodePacket4 = (data: string | BinaryData, binaryType: BinaryType): Decoded => {
-  if (typeof data !== 'string') return message(bytesOf(data), binaryType);
-  return data[0] === 'b' ? message(fromBase64(data.slice(1)), binaryType) : decodeText(data);
+  if (typeof data !== 'string') return message(bytesOf(data), binaryType, 'message');
+  return data[0] === 'b' ? message(fromBase64(data.slice(1)), binaryType, 'message') : decodeText(data);
 };
 
 const encodePacket3 = (packet: Packet, supportsBinary: boolean): string | Uint8Array => {
