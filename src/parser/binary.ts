@@ -72,9 +72,15 @@ export function binaryInputToType(data: BinaryData, binaryType: BinaryType | und
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-/** Character code -> 6-bit value, -1 for characters outside the standard alphabet. */
+/**
+ * Character code -> 6-bit value, -1 for characters outside the alphabet. The URL-safe '-' and
+ * '_' are taken too, as Node's decoder takes them (nothing sends them, so this costs nothing and
+ * keeps both decoders alike).
+ */
 const BASE64_VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) BASE64_VALUES[ALPHABET.charCodeAt(i)] = i;
+BASE64_VALUES[45 /* - */] = 62;
+BASE64_VALUES[95 /* _ */] = 63;
 
 /** Standard base64 with padding. */
 export function encodeBase64(data: BinaryData): string {
@@ -136,25 +142,35 @@ function base64DecodedLength(str: string, start: number): number {
 }
 
 /**
- * Decodes standard base64 (padding optional) starting at `start`; null for anything that is not
- * base64 (other characters, padding in the middle, an impossible length).
+ * Decodes standard base64 (padding optional) from `str.slice(start)`; null for anything that is
+ * not base64 (other characters, padding in the middle, an impossible length).
+ *
+ * `asciiKnown`: the caller already knows `str` is all ASCII (say, the whole payload was checked
+ * once), so the per-packet check can be skipped.
  */
-export function decodeBase64(str: string, start: number): Uint8Array | null {
+export function decodeBase64(str: string, start: number, asciiKnown: boolean): Uint8Array | null {
   const expected = base64DecodedLength(str, start);
   if (expected < 0) return null;
   if (NodeBuffer !== undefined) {
     // Node's decoder skips characters it does not know, so a decoded length short of what the
-    // text length promises means the text was not base64. Two things it would take anyway are
-    // refused first with native scans: characters beyond ASCII (it reads only the low byte of
-    // a UTF-16 unit, so U+632F would pass for '/') and the URL-safe '-' and '_', which the
-    // browser decoder (and the protocol) does not take.
-    const text = start === 0 ? str : str.substring(start);
-    if (NodeBuffer.byteLength(text, 'utf8') !== text.length) return null;
-    if (text.indexOf('-') !== -1 || text.indexOf('_') !== -1) return null;
-    const bytes = NodeBuffer.from(text, 'base64');
+    // text length promises means the text was not base64. One thing it would take anyway is
+    // refused first: characters beyond Latin-1 (it reads only the low byte of a UTF-16 unit,
+    // so U+632F would pass for '/'). Like Node's, the decoders take the URL-safe '-' and '_'.
+    if (!asciiKnown && !isAsciiString(str)) return null;
+    const bytes = NodeBuffer.from(start === 0 ? str : str.substring(start), 'base64');
     return bytes.length === expected ? bytes : null;
   }
   return decodeBase64Portable(str, start, expected);
+}
+
+/**
+ * Whether `str` is all ASCII. In Node a native count that is fastest on a flat string (a whole
+ * payload or frame; on a substring it is several times slower), so callers check the largest
+ * string once. Only Node's base64 decoder needs it: without Buffer this says true, because the
+ * portable decoder checks every character itself.
+ */
+export function isAsciiString(str: string): boolean {
+  return NodeBuffer === undefined || NodeBuffer.byteLength(str, 'utf8') === str.length;
 }
 
 /** Strict base64 decoding without Buffer; exported for the tests. */

@@ -17,8 +17,19 @@ import * as types from './types';
 // per-file transform) turn every imported call into a getter call, which costs more than the
 // work itself on the hot paths below.
 const { ERROR_PACKET } = packetModule;
-const { NodeBuffer, allocBytes, asBytes, decodeBase64, encodeBase64, isBinary, toBinaryType, utf8Decode, utf8Length, utf8Write } =
-  binary;
+const {
+  NodeBuffer,
+  allocBytes,
+  asBytes,
+  decodeBase64,
+  encodeBase64,
+  isAsciiString,
+  isBinary,
+  toBinaryType,
+  utf8Decode,
+  utf8Length,
+  utf8Write,
+} = binary;
 const { TYPE_CHAR, TYPE_ID, invalidPacketType, textOf, typeFromCharCode, typeFromId } = types;
 
 export const protocol = 3;
@@ -61,7 +72,7 @@ export function encodePacket(packet: Packet, supportsBinary?: boolean): string |
 
 /** Decodes one packet (a WebSocket frame or a payload part). Never throws. */
 export function decodePacket(data: string | BinaryData, binaryType?: BinaryType): DecodedPacket {
-  if (typeof data === 'string') return decodeText(data, binaryType);
+  if (typeof data === 'string') return decodeText(data, binaryType, false);
   // Fast path: a Buffer from ws, handed out as a Buffer.
   if (NodeBuffer !== undefined && (binaryType === undefined || binaryType === 'nodebuffer') && NodeBuffer.isBuffer(data)) {
     const type = data.length === 0 ? undefined : typeFromId(data[0]);
@@ -74,7 +85,11 @@ export function decodePacket(data: string | BinaryData, binaryType?: BinaryType)
   return ERROR_PACKET;
 }
 
-function decodeText(str: string, binaryType: BinaryType | undefined): DecodedPacket {
+/**
+ * Decodes the packet text `str`. `asciiKnown`: the payload it comes from is known to be all
+ * ASCII (skips the check base64 needs; see decodeBase64).
+ */
+function decodeText(str: string, binaryType: BinaryType | undefined, asciiKnown: boolean): DecodedPacket {
   const len = str.length;
   if (len === 0) return ERROR_PACKET;
   const code = str.charCodeAt(0);
@@ -82,7 +97,7 @@ function decodeText(str: string, binaryType: BinaryType | undefined): DecodedPac
     if (len < 2) return ERROR_PACKET;
     const type = typeFromCharCode(str.charCodeAt(1));
     if (type === undefined) return ERROR_PACKET;
-    const bytes = decodeBase64(str, 2);
+    const bytes = decodeBase64(str, 2, asciiKnown);
     if (bytes === null) return ERROR_PACKET;
     return { type, data: toBinaryType(bytes, binaryType) };
   }
@@ -203,9 +218,15 @@ export function decodePayload(data: string | BinaryData, opts?: DecodeOptions): 
   return decodeBinaryPayload(asBytes(data), binaryType);
 }
 
+// What is known about a string payload's characters, for the base64 check.
+const ASCII_UNKNOWN = 0;
+const ASCII_YES = 1;
+const ASCII_NO = 2;
+
 function decodeStringPayload(str: string, binaryType: BinaryType | undefined): DecodedPacket[] {
   const len = str.length;
   const packets: DecodedPacket[] = [];
+  let ascii = ASCII_UNKNOWN;
   if (len === 0) {
     packets.push(ERROR_PACKET);
     return packets;
@@ -241,7 +262,12 @@ function decodeStringPayload(str: string, binaryType: BinaryType | undefined): D
       return packets;
     }
     if (n !== 0) {
-      const packet = decodeText(start === 0 && end === len ? str : str.substring(start, end), binaryType);
+      if (ascii === ASCII_UNKNOWN && str.charCodeAt(start) === CHAR_b) {
+        // Checked once, on the whole (flat) payload, where it is cheap; a payload with
+        // non-ASCII text somewhere leaves the check to each base64 packet.
+        ascii = isAsciiString(str) ? ASCII_YES : ASCII_NO;
+      }
+      const packet = decodeText(start === 0 && end === len ? str : str.substring(start, end), binaryType, ascii === ASCII_YES);
       packets.push(packet);
       if (packet === ERROR_PACKET) return packets;
     }
@@ -293,7 +319,7 @@ function decodeBinaryPayload(bytes: Uint8Array, binaryType: BinaryType | undefin
     let packet: DecodedPacket;
     if (kind === 0) {
       const text = utf8Decode(bytes, start, end);
-      packet = text === null ? ERROR_PACKET : decodeText(text, binaryType);
+      packet = text === null ? ERROR_PACKET : decodeText(text, binaryType, false);
     } else {
       packet = decodeBinaryFrame(bytes, start, end, binaryType);
     }

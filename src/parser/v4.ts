@@ -13,7 +13,7 @@ import * as types from './types';
 // per-file transform) turn every imported call into a getter call, which costs more than the
 // work itself on the hot paths below.
 const { ERROR_PACKET } = packetModule;
-const { asOutputBytes, binaryInputToType, decodeBase64, encodeBase64, isBinary, toBinaryType } = binary;
+const { asOutputBytes, binaryInputToType, decodeBase64, encodeBase64, isAsciiString, isBinary, toBinaryType } = binary;
 const { TYPE_CHAR, typeFromCharCode, invalidPacketType, textOf } = types;
 
 export const protocol = 4;
@@ -43,17 +43,29 @@ export function encodePacket(packet: Packet, supportsBinary?: boolean): string |
 
 /** Decodes one packet (a WebSocket frame or a payload part). Never throws. */
 export function decodePacket(data: string | BinaryData, binaryType?: BinaryType): DecodedPacket {
-  if (typeof data === 'string') return decodeText(data, 0, data.length, binaryType);
+  if (typeof data === 'string') return decodeText(data, 0, data.length, binaryType, ASCII_UNKNOWN);
   if (isBinary(data)) return { type: 'message', data: binaryInputToType(data, binaryType) };
   return ERROR_PACKET;
 }
 
+// What is known about the payload a packet comes from, for the base64 check (see decodeBase64).
+const ASCII_UNKNOWN = 0;
+const ASCII_YES = 1;
+const ASCII_NO = 2;
+
 /** Decodes the packet text `str.slice(start, end)` (end > start or it is an error). */
-function decodeText(str: string, start: number, end: number, binaryType: BinaryType | undefined): DecodedPacket {
+function decodeText(str: string, start: number, end: number, binaryType: BinaryType | undefined, ascii: number): DecodedPacket {
   if (end <= start) return ERROR_PACKET;
   const code = str.charCodeAt(start);
   if (code === CHAR_b) {
-    const bytes = end === str.length ? decodeBase64(str, start + 1) : decodeBase64(str.substring(start + 1, end), 0);
+    let bytes: Uint8Array | null;
+    if (start === 0 && end === str.length) bytes = decodeBase64(str, 1, ascii === ASCII_YES);
+    else if (ascii === ASCII_YES) bytes = decodeBase64(str.substring(start + 1, end), 0, true);
+    else {
+      // A payload holding non-ASCII text somewhere: check this part on its own.
+      const part = str.substring(start + 1, end);
+      bytes = isAsciiString(part) ? decodeBase64(part, 0, true) : null;
+    }
     if (bytes === null) return ERROR_PACKET;
     return { type: 'message', data: toBinaryType(bytes, binaryType) };
   }
@@ -85,12 +97,15 @@ export function decodePayload(payload: string, opts?: DecodeOptions): DecodedPac
   if (opts !== undefined && opts.maxPayload !== undefined && payload.length > opts.maxPayload) return [ERROR_PACKET];
   const len = payload.length;
   let sep = payload.indexOf(SEPARATOR);
-  if (sep === -1) return [decodeText(payload, 0, len, binaryType)];
+  if (sep === -1) return [decodeText(payload, 0, len, binaryType, ASCII_UNKNOWN)];
   const packets: DecodedPacket[] = [];
   let start = 0;
+  // Checked once, when the first base64 packet turns up: cheap on the whole (flat) payload.
+  let ascii = ASCII_UNKNOWN;
   for (;;) {
     const end = sep === -1 ? len : sep;
-    const packet = decodeText(payload, start, end, binaryType);
+    if (ascii === ASCII_UNKNOWN && payload.charCodeAt(start) === CHAR_b) ascii = isAsciiString(payload) ? ASCII_YES : ASCII_NO;
+    const packet = decodeText(payload, start, end, binaryType, ascii);
     packets.push(packet);
     if (packet === ERROR_PACKET || end === len) return packets;
     start = end + 1;
