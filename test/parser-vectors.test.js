@@ -103,6 +103,11 @@ test('v4: payload 4test\\x1ebAQIDBA==', () => {
   // Non-ASCII text elsewhere in the payload does not disturb the base64 check of the last part.
   assert.deepEqual(normAll(v4.decodePayload('4€😀\x1ebAQIDBA==')), [{ type: 'message', data: '€😀' }, { type: 'message', data: { bin: '01020304' } }]);
   assert.deepEqual(normAll(v3.decodePayload('4:4€😀10:b4AQIDBA==')), [{ type: 'message', data: '€😀' }, { type: 'message', data: { bin: '01020304' } }]);
+  // ... nor hide a bad character in a base64 part of such a payload (U+632F ends in the byte of '/').
+  assert.deepEqual(v4.decodePayload('4€\x1ebAQIDBA==\x1eb/\u632f'), [{ type: 'message', data: '€' }, v4.decodePayload('bAQIDBA==')[0], ERROR]);
+  assert.deepEqual(v4.decodePayload('bAQIDBA==\x1eb/\u632f\x1e4x'), [v4.decodePayload('bAQIDBA==')[0], ERROR]);
+  assert.deepEqual(v3.decodePayload('2:4€4:b4/\u632f'), [{ type: 'message', data: '€' }, ERROR]);
+  assert.deepEqual(v3.decodePayload('4:b4/\u632f2:4x'), [ERROR]);
 });
 
 test('v4: decoded binary in each binary type', () => {
