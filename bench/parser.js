@@ -54,15 +54,23 @@ function v3encPayload(ps, sb) {
   return out;
 }
 
-const w4 = {
+// Wire input as transports hand it over: flat strings decoded from network bytes (a string
+// built with + is a rope until something flattens it).
+const flat = (x) => (typeof x === 'string' ? Buffer.from(x, 'utf8').toString('utf8') : x);
+const flatAll = (o) => {
+  for (const k of Object.keys(o)) o[k] = flat(o[k]);
+  return o;
+};
+
+const w4 = flatAll({
   small: ours.v4.encodePacket(pSmall, true),
   kb: ours.v4.encodePacket(pKb, true),
   bin: ours.v4.encodePacket(pBin, true),
   b64: ours.v4.encodePacket(pBin, false),
   ten: ours.v4.encodePayload(ten),
   tenMixed: ours.v4.encodePayload(tenMixed),
-};
-const w3 = {
+});
+const w3 = flatAll({
   small: ours.v3.encodePacket(pSmall, true),
   kb: ours.v3.encodePacket(pKb, true),
   bin: ours.v3.encodePacket(pBin, true),
@@ -70,7 +78,7 @@ const w3 = {
   ten: ours.v3.encodePayload(ten, false),
   one: ours.v3.encodePayload([pSmall], false),
   xhr2: ours.v3.encodePayload(tenMixed, true),
-};
+});
 
 // --- cases: [name, ours, official] --------------------------------------------------------------
 
