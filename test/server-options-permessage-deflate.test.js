@@ -182,13 +182,14 @@ test('the ws client with perMessageDeflate negotiates it and exchanges large mes
     const conn = waitFor(srv.server, 'connection');
     const upgraded = waitFor(ws, 'upgrade');
     const opened = waitFor(ws, 'open');
+    // Listen before anything arrives: the open packet may come right after the 'open' event.
+    const frames = collect(ws, 'message', 2);
     const [upgradeRes] = await upgraded;
     assert.match(upgradeRes.headers['sec-websocket-extensions'] || '', /permessage-deflate/);
     await opened;
     assert.match(ws.extensions, /permessage-deflate/);
     const [socket] = await conn;
     try {
-      const frames = collect(ws, 'message', 2);
       socket.send(BIG);
       const [open, big] = await frames;
       assert.match(open.toString(), /^0\{/);
