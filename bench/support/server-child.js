@@ -57,6 +57,10 @@ process.on('message', (msg) => {
       if (msg.gc !== false) collect();
       reply = { ...process.memoryUsage(), clientsCount: engine.clientsCount };
       break;
+    case 'exit':
+      // A normal exit, so that --cpu-prof (BENCH_CPU_PROF) can write its profile.
+      process.exit(0);
+      break;
     default:
       reply = { error: `unknown command ${msg.cmd}` };
   }

@@ -5,6 +5,13 @@ const path = require('node:path');
 
 const CHILD = path.join(__dirname, 'server-child.js');
 
+// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every server child into <dir>
+// (open it in Chrome DevTools or summarise it with bench/support/profile-summary.js).
+function profileArgs(impl) {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${impl}-${Date.now()}-${process.hrtime()[1]}.cpuprofile`] : [];
+}
+
 class ServerProcess {
   constructor(child, port, impl) {
     this.child = child;
@@ -30,7 +37,7 @@ class ServerProcess {
   static start(impl, module) {
     return new Promise((resolve, reject) => {
       const child = fork(CHILD, [module], {
-        execArgv: ['--expose-gc'],
+        execArgv: ['--expose-gc', ...profileArgs(impl)],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         env: { ...process.env, DEBUG: '' },
       });
@@ -61,11 +68,16 @@ class ServerProcess {
     return this.request('memory');
   }
 
+  // Asks the child to exit (so a CPU profile gets written); kills it if it does not.
   stop() {
     return new Promise((resolve) => {
       if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGKILL');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.send({ id: 0, cmd: 'exit' }, () => {});
     });
   }
 }

@@ -24,7 +24,7 @@ function formatNumber(value) {
 // that > 1 always means our server did better.
 function printTable(rows, out = console.log) {
   const lines = rows.map((row) => {
-    const ratio = row.higherIsBetter ? row.ours / row.official : row.official / row.ours;
+    const ratio = row.ratio ?? (row.higherIsBetter ? row.ours / row.official : row.official / row.ours);
     return [row.metric, `${formatNumber(row.ours)} ${row.unit}`, `${formatNumber(row.official)} ${row.unit}`, `${ratio.toFixed(2)}x`];
   });
   const header = ['metric', 'ours (engine.io-ts)', 'official (engine.io@6)', 'ratio'];
@@ -33,7 +33,7 @@ function printTable(rows, out = console.log) {
   out(fmt(header));
   out(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) out(fmt(l));
-  out('ratio > 1 means engine.io-ts is better (faster, less CPU, less memory, lower latency); medians over alternating A/B slices.');
+  out('ratio > 1 means engine.io-ts is better (faster, less CPU, less memory, lower latency); ours/official columns are medians over alternating A/B slices, the ratio is the median of the ratios of adjacent A/B slices.');
 }
 
 module.exports = { median, percentile, formatNumber, printTable };
