@@ -2,7 +2,7 @@
 // The official engine.io-client@6 (protocol v4) against the server: polling only, WebSocket only,
 // polling then upgrade; text and every binary kind both ways; send callbacks; heartbeats on an
 // idle connection; closes from either side; 200 clients at once.
-const test = require('node:test');
+const { testWithTimeout: test } = require('./support/v4');
 const assert = require('node:assert/strict');
 const { startServer, waitFor } = require('./support');
 const { collect, until, asBuffer, openClient } = require('./support/v4');

@@ -1,14 +1,14 @@
 'use strict';
 // The README's three ways to start a server, each serving the official engine.io-client@6 over
 // polling, over WebSocket, and through the upgrade; and DEBUG=engine* printing the engine's log.
-const test = require('node:test');
+const { testWithTimeout: test } = require('./support/v4');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { once } = require('node:events');
-const { engine, request, waitFor } = require('./support');
-const { official, openClient, listenEngine, until, rawUpgrade } = require('./support/v4');
+const { engine, waitFor } = require('./support');
+const { request, official, openClient, listenEngine, until, rawUpgrade } = require('./support/v4');
 
 const OPTS = { pingInterval: 10000, pingTimeout: 5000 };
 

@@ -1,7 +1,7 @@
 'use strict';
 // The polling → WebSocket upgrade: step by step on the wire, then 50 official clients upgrading
 // while both sides send sequence-numbered messages without pause.
-const test = require('node:test');
+const { testWithTimeout: test } = require('./support/v4');
 const assert = require('node:assert/strict');
 const { startServer, waitFor } = require('./support');
 const { RS, handshake, poll, post, wsConnect, collect, until, errorBody } = require('./support/v4');

@@ -7,7 +7,36 @@ const net = require('node:net');
 const crypto = require('node:crypto');
 const { once } = require('node:events');
 const { WebSocket } = require('ws');
-const { request } = require('./index');
+const nodeTest = require('node:test');
+
+/**
+ * One raw HTTP request, as `request()` in ./index.js ({status, headers, body, text}), but failing
+ * after `ms` instead of waiting forever for a server that never answers.
+ */
+function request(port, { method = 'GET', path = '/', headers = {}, body } = {}, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        const buf = Buffer.concat(chunks);
+        resolve({ status: res.statusCode, headers: res.headers, body: buf, text: buf.toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`no answer to ${method} ${path} within ${ms} ms`));
+    }, ms);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
 
 const official = process.env.ENGINE === 'official';
 const PATH = '/engine.io/';
@@ -283,7 +312,21 @@ async function listenEngine(eio, opts) {
   };
 }
 
+/**
+ * node:test's `test` with a default timeout, so that a server that never answers fails the test
+ * instead of hanging the file.
+ */
+function testWithTimeout(name, opts, fn) {
+  if (typeof opts === 'function') {
+    fn = opts;
+    opts = {};
+  }
+  return nodeTest(name, { timeout: 20000, ...opts }, fn);
+}
+
 module.exports = {
+  request,
+  testWithTimeout,
   official,
   PATH,
   RS,
