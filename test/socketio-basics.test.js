@@ -5,8 +5,8 @@
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { once } = require('node:events');
-const { startIo, connected } = require('./support/socketio');
-const { waitFor } = require('./support/index');
+const { startIo, connected, selfSignedCert } = require('./support/socketio');
+const { waitFor, sleep } = require('./support/index');
 
 describe('socket.io on the engine: transports', () => {
   let srv;
@@ -96,6 +96,77 @@ describe('socket.io on the engine: transports', () => {
     assert.equal(typeof socket.conn.id, 'string');
     assert.equal(socket.conn.id, c.io.engine.id);
     assert.equal(socket.client.conn, socket.conn);
+    c.close();
+  });
+
+  test('handshake data of a WebSocket-only connection comes from the upgrade request', async () => {
+    const conn = once(srv.io, 'connection');
+    const c = await srv.connect('/', {
+      transports: ['websocket'],
+      query: { room: 'ws-room' },
+      extraHeaders: { 'x-test': 'over-ws' },
+    });
+    const [socket] = await conn;
+    const h = socket.handshake;
+    assert.equal(h.query.room, 'ws-room');
+    assert.equal(h.query.transport, 'websocket');
+    assert.equal(h.headers['x-test'], 'over-ws');
+    assert.equal(h.headers.upgrade.toLowerCase(), 'websocket');
+    assert.ok(h.url.startsWith('/socket.io/?'), h.url);
+    assert.equal(h.secure, false);
+    assert.match(h.address, /127\.0\.0\.1$/);
+    c.close();
+  });
+
+  test('engine connection events users reach through socket.conn: packet, packetCreate, flush, drain', async () => {
+    const conn = once(srv.io, 'connection');
+    const c = await srv.connect('/', { transports: ['websocket'] });
+    const [socket] = await conn;
+    const received = [];
+    const created = [];
+    let flushes = 0;
+    let drains = 0;
+    socket.conn.on('packet', (p) => received.push(p.type));
+    socket.conn.on('packetCreate', (p) => created.push(p.type));
+    socket.conn.on('flush', (buffer) => {
+      assert.ok(Array.isArray(buffer));
+      flushes++;
+    });
+    socket.conn.on('drain', () => drains++);
+    // one heartbeat (pingInterval 300 ms) and one message each way
+    await new Promise((resolve) => {
+      const check = () => (received.includes('pong') ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    assert.equal(await c.emitWithAck('echo', 'p'), 'p');
+    assert.ok(created.includes('ping'), created.join());
+    assert.ok(created.includes('message'), created.join());
+    assert.ok(received.includes('message'), received.join());
+    assert.ok(flushes > 0);
+    await sleep(20);
+    assert.ok(drains > 0);
+    c.close();
+  });
+
+  test('volatile emits are dropped while the polling transport is not writable', async () => {
+    const conn = once(srv.io, 'connection');
+    const c = await srv.connect('/', { transports: ['polling'] });
+    const [socket] = await conn;
+    const got = [];
+    c.on('vol', (n) => got.push(n));
+    // wait for the client's long-poll GET to be pending: the transport is then writable
+    const end = Date.now() + 5000;
+    while (!socket.conn.transport.writable) {
+      if (Date.now() > end) throw new Error('polling transport never became writable');
+      await sleep(5);
+    }
+    // the first volatile emit answers the pending GET; the transport is then not writable
+    // until the next GET arrives, so socket.io drops the rest
+    for (let i = 0; i < 10; i++) socket.volatile.emit('vol', i);
+    const barrier = waitFor(c, 'barrier');
+    socket.emit('barrier');
+    await barrier;
+    assert.deepEqual(got, [0]);
     c.close();
   });
 });
@@ -213,5 +284,23 @@ describe('socket.io on the engine: events, acknowledgements, binary', () => {
     const got = waitFor(c, 'vol');
     serverSocket.volatile.emit('vol', 'v');
     assert.deepEqual(await got, ['v']);
+  });
+});
+
+describe('socket.io on the engine over HTTPS', () => {
+  const tls = selfSignedCert();
+
+  test('polling and WebSocket over TLS; handshake.secure is true', { skip: tls ? false : 'openssl not available' }, async () => {
+    const srv = await startIo({ tls, engine: { pingInterval: 1000, pingTimeout: 1000 } });
+    try {
+      srv.io.on('connection', (socket) => socket.on('secure?', (ack) => ack(socket.handshake.secure)));
+      for (const transports of [['polling'], ['websocket'], ['polling', 'websocket']]) {
+        const c = await srv.connect('/', { transports, rejectUnauthorized: false });
+        assert.equal(await c.emitWithAck('secure?'), true);
+        c.close();
+      }
+    } finally {
+      await srv.close();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // Engine.IO server — ours, or the official one with ENGINE=official — plus tracked
 // official clients so every test can close everything it opened.
 const http = require('node:http');
+const https = require('node:https');
 const net = require('node:net');
 const { once } = require('node:events');
 const { Server } = require('socket.io');
@@ -14,12 +15,12 @@ const SIO_PATH = '/socket.io/';
 
 /**
  * Starts an http.Server on 127.0.0.1 with an Engine.IO server attached at /socket.io/ and a
- * socket.io Server bound to it. `engineOpts` go to the engine (pingInterval, allowEIO3, ...):
+ * socket.io Server bound to it (an https.Server when `tls` holds { key, cert }). `engineOpts` go to the engine (pingInterval, allowEIO3, ...):
  * in bind mode socket.io passes nothing to the engine, so that is where they belong.
  */
-async function startIo({ io: ioOpts = {}, engine: engineOpts = {} } = {}) {
+async function startIo({ io: ioOpts = {}, engine: engineOpts = {}, tls } = {}) {
   const eio = engine();
-  const httpServer = http.createServer();
+  const httpServer = tls ? https.createServer(tls) : http.createServer();
   const engineServer = new eio.Server({ ...engineOpts });
   engineServer.attach(httpServer, { path: SIO_PATH });
   const io = new Server({ serveClient: false, ...ioOpts });
@@ -27,7 +28,7 @@ async function startIo({ io: ioOpts = {}, engine: engineOpts = {} } = {}) {
   httpServer.listen(0, '127.0.0.1');
   await once(httpServer, 'listening');
   const port = httpServer.address().port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const clients = new Set();
   let closed = false;
 
@@ -178,4 +179,26 @@ async function relay(targetPort) {
   };
 }
 
-module.exports = { startIo, connected, collect, relay, SIO_PATH };
+/** A throwaway self-signed certificate for 127.0.0.1 (openssl), or null if openssl is missing. */
+function selfSignedCert() {
+  const { execFileSync } = require('node:child_process');
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sio-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      { stdio: 'ignore' },
+    );
+    return { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+  } catch {
+    return null;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+module.exports = { startIo, connected, collect, relay, selfSignedCert, SIO_PATH };
