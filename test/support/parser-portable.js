@@ -58,25 +58,48 @@ globalThis.harness = (function () {
 })();
 `;
 
-/** The parser bundled for browsers, running in a context without Node globals. */
-function loadPortable() {
-  const entry = require.resolve('engine.io-ts/parser');
-  const result = esbuild.buildSync({
-    entryPoints: [entry],
+const path = require('node:path');
+
+const parserDir = path.join(__dirname, '..', '..', 'src', 'parser');
+
+/** What the client's browser bundle does (scripts/build.js): parser modules get binary-browser.ts. */
+const browserBinary = {
+  name: 'browser-binary',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/binary$/ }, (args) =>
+      args.importer.startsWith(parserDir) ? { path: path.join(parserDir, 'binary-browser.ts') } : undefined,
+    );
+  },
+};
+
+/**
+ * The parser bundled for browsers, running in a context without Node globals.
+ * - 'portable': the built package (dist) as any bundler sees it: binary.ts without Buffer.
+ * - 'browser': the sources as the client's browser bundle has them: binary-browser.ts, which
+ *   also gets atob/btoa (every browser has them).
+ */
+async function loadPortable(variant = 'portable') {
+  const browser = variant === 'browser';
+  const result = await esbuild.build({
+    entryPoints: [browser ? path.join(parserDir, 'index.ts') : require.resolve('engine.io-ts/parser')],
     bundle: true,
     platform: 'browser',
     format: 'iife',
     globalName: 'P',
     write: false,
     logLevel: 'silent',
+    plugins: browser ? [browserBinary] : [],
   });
   const code = result.outputFiles[0].text;
   // Only what every browser has; deliberately no Buffer.
-  const context = vm.createContext({ TextEncoder, TextDecoder });
-  vm.runInContext(code, context, { filename: 'parser.browser.js' });
+  const globals = { TextEncoder, TextDecoder };
+  if (browser) Object.assign(globals, { atob, btoa });
+  const context = vm.createContext(globals);
+  vm.runInContext(code, context, { filename: `parser.${variant}.js` });
   vm.runInContext(HARNESS, context);
   const harness = context.harness;
   return {
+    variant,
     code,
     hasBuffer: vm.runInContext("typeof Buffer !== 'undefined'", context),
     call(ns, op, ...args) {
