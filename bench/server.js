@@ -30,6 +30,7 @@ const THROUGHPUT = [
     name: 'WebSocket echo',
     prepare: scenarios.wsEcho,
     cfg: { clients: 50, payload: PAYLOAD },
+    warmupOps: 20000,
     rate: 'ws echoes/s (50 clients)',
     cpu: 'ws server CPU per echo',
   },
@@ -37,6 +38,7 @@ const THROUGHPUT = [
     name: 'polling echo',
     prepare: scenarios.pollingEcho,
     cfg: { clients: 20, payload: PAYLOAD },
+    warmupOps: 4000,
     rate: 'polling round trips/s (20 clients)',
     cpu: 'polling server CPU per round trip',
   },
@@ -44,6 +46,7 @@ const THROUGHPUT = [
     name: 'polling handshakes',
     prepare: scenarios.pollingHandshakes,
     cfg: { concurrency: 20 },
+    warmupOps: 4000,
     rate: 'polling handshakes/s',
     cpu: 'polling server CPU per handshake',
   },
@@ -51,14 +54,13 @@ const THROUGHPUT = [
     name: 'WebSocket handshakes',
     prepare: scenarios.wsHandshakes,
     cfg: { concurrency: 20 },
-    // The server's CPU per WebSocket handshake keeps falling for thousands of handshakes
-    // (seen in the calibration runs), so this row warms up longer.
-    warmupMs: 3000,
+    warmupOps: 2000,
     rate: 'ws handshakes/s',
     cpu: 'ws server CPU per handshake',
   },
 ];
-const WARMUP_MS = 700; // per server, before the first slice, for the JIT
+const WARMUP_MIN_MS = 500; // per server, before the first slice, for the JIT
+const WARMUP_MAX_MS = 4000;
 const SETTLE_MS = 100; // after switching the load on, before the slice is measured
 const SLICE_MS = 600;
 const MEMORY = { connections: 2000, settleMs: 300, rounds: 2 };
@@ -70,6 +72,21 @@ const sliceOrder = (i) => (i % 2 === 0 ? SIDES : [...SIDES].reverse());
 async function stopAll(servers) {
   await Promise.all(Object.values(servers).map((s) => s.stop()));
   agent.destroy(); // no keep-alive socket may outlive its server
+}
+
+// Loads one server until it has done `ops` operations (or WARMUP_MAX_MS has passed): on a
+// loaded machine the JIT needs far longer than on an idle one, so a fixed time is not enough.
+async function warmUp(server, load, ops) {
+  const started = Date.now();
+  const first = await server.snapshot();
+  load.start();
+  await sleep(WARMUP_MIN_MS);
+  while (Date.now() - started < WARMUP_MAX_MS) {
+    const now = await server.snapshot();
+    if (now[load.counter] - first[load.counter] >= ops) break;
+    await sleep(100);
+  }
+  await load.stop();
 }
 
 async function measureSlice(server, load) {
@@ -88,11 +105,7 @@ async function throughput(phase) {
   try {
     const loads = {};
     for (const side of SIDES) loads[side] = await phase.prepare(servers[side], phase.cfg);
-    for (const side of SIDES) {
-      loads[side].start();
-      await sleep(phase.warmupMs || WARMUP_MS);
-      await loads[side].stop();
-    }
+    for (const side of SIDES) await warmUp(servers[side], loads[side], phase.warmupOps);
     const slices = { ours: [], official: [] };
     for (let i = 0; i < SLICES; i++) {
       for (const side of sliceOrder(i)) slices[side].push(await measureSlice(servers[side], loads[side]));
