@@ -479,3 +479,23 @@ test('an exception thrown by the application message handler is reported on "err
     await s.close();
   }
 });
+
+test('a plain HTTP request with transport=websocket for a WebSocket session is answered 400 (not left hanging)', {
+  skip: H.official && 'the official server hands the request to the WebSocket transport, which never answers it',
+}, async () => {
+  for (const eio of [4, 3]) {
+    const w = await wsSession(srv.port, eio);
+    for (const method of ['GET', 'POST']) {
+      const res = await H.rawExchange(
+        srv.port,
+        [H.httpRequestBytes({ method, path: `${H.PATH}?EIO=${eio}&transport=websocket&sid=${w.sid}`, headers: { Connection: 'close' }, body: method === 'POST' ? '4x' : undefined })],
+        { ms: 2000 },
+      );
+      assert.ok(res.closed, `${method} EIO=${eio}: no answer within 2 s`);
+      assert.match(res.text, /^HTTP\/1\.1 400 /);
+      assert.equal(JSON.parse(res.text.slice(res.text.indexOf('\r\n\r\n') + 4)).code, 3);
+    }
+    w.ws.close();
+    await H.closeReason(srv, w.sid);
+  }
+});

@@ -43,11 +43,9 @@ function assertNothingEscaped() {
  * Starts a server (ours or the official one) whose sockets echo every message back; also listens
  * for 'connection_error' so tests can assert them. Short heartbeats unless overridden.
  */
-async function startEchoServer(opts = {}, attachOpts) {
-  const srv = await startServer(
-    { pingInterval: 300, pingTimeout: 200, allowEIO3: true, ...opts },
-    attachOpts,
-  );
+async function startEchoServer(opts = {}, attachOpts, { fallback = false } = {}) {
+  const full = { pingInterval: 300, pingTimeout: 200, allowEIO3: true, ...opts };
+  const srv = fallback ? await startServerWithFallback(full, attachOpts) : await startServer(full, attachOpts);
   srv.connectionErrors = [];
   srv.closes = [];
   srv.server.on('connection_error', (e) => srv.connectionErrors.push(e));
@@ -56,6 +54,36 @@ async function startEchoServer(opts = {}, attachOpts) {
     socket.on('close', (reason) => srv.closes.push({ id: socket.id, reason }));
   });
   return srv;
+}
+
+/**
+ * Like startServer(), but the http.Server has an application handler answering 404 before the
+ * engine is attached: requests outside the engine's path then get an answer instead of hanging.
+ */
+async function startServerWithFallback(opts, attachOpts) {
+  const { engine } = require('./index');
+  const httpMod = require('node:http');
+  const eio = engine();
+  const httpServer = httpMod.createServer((req, res) => {
+    res.writeHead(404, { 'Content-Length': '0' });
+    res.end();
+  });
+  const server = eio.attach(httpServer, { ...opts, ...(attachOpts || {}) });
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  const port = httpServer.address().port;
+  return {
+    eio,
+    server,
+    httpServer,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.close();
+      httpServer.closeAllConnections();
+      await new Promise((resolve) => httpServer.close(() => resolve()));
+    },
+  };
 }
 
 /** Resolves when the server holds exactly `n` sessions, fails after `ms`. */
@@ -149,9 +177,13 @@ async function bystander(url, { v3Transports = ['polling'] } = {}) {
   const a = await openClient(clientV4(url));
   const b = await openClient(clientV3(url, { transports: v3Transports }));
   let n = 0;
+  const closed = [];
+  a.on('close', (reason, desc) => closed.push(`v4 bystander closed: ${reason} ${desc && (desc.message || desc.description || '')}`));
+  b.on('close', (reason, desc) => closed.push(`v3 bystander closed: ${reason} ${desc && (desc.message || desc.description || '')}`));
   return {
     size: 2,
     async check() {
+      if (closed.length) throw new Error(closed.join('; '));
       n++;
       await echo(a, `bystander-v4-${n}`);
       await echo(b, `bystander-v3-${n}`);
