@@ -4,6 +4,8 @@
 // allowRequest, CORS, maxHttpBufferSize; and socket.io's connection state recovery, which
 // rests on the engine's close reasons.
 const { test, describe, before, after } = require('node:test');
+const http = require('node:http');
+const { Server: SocketIOServer } = require('socket.io');
 const assert = require('node:assert/strict');
 const { once } = require('node:events');
 const { startIo, connected, relay } = require('./support/socketio');
@@ -195,6 +197,53 @@ describe('connection state recovery (socket.io feature) across a lost transport'
     } finally {
       await net.close();
       await srv.close();
+    }
+  });
+});
+
+describe('the engine options socket.io gives its own engine', () => {
+  // What docs/socketio.md recommends passing to our engine for the behaviour of
+  // `new Server(httpServer)` (socket.io on engine.io@6 with its defaults).
+  const SOCKETIO_ENGINE_DEFAULTS = {
+    pingInterval: 25000,
+    pingTimeout: 20000,
+    maxHttpBufferSize: 1e6,
+    perMessageDeflate: false,
+    cookie: false,
+    allowEIO3: false,
+  };
+
+  async function handshakeOf(port) {
+    const res = await request(port, { path: '/socket.io/?EIO=4&transport=polling' });
+    assert.equal(res.status, 200);
+    const open = JSON.parse(res.text.slice(1));
+    const v3 = await request(port, { path: '/socket.io/?EIO=3&transport=polling' });
+    return {
+      type: res.text[0],
+      keys: Object.keys(open).sort(),
+      upgrades: open.upgrades,
+      pingInterval: open.pingInterval,
+      pingTimeout: open.pingTimeout,
+      maxPayload: open.maxPayload,
+      cookie: res.headers['set-cookie'] ?? null,
+      v3Status: v3.status,
+      v3Body: v3.text,
+    };
+  }
+
+  test('give the same handshake as socket.io attached to its own engine', async () => {
+    const ours = await startIo({ engine: SOCKETIO_ENGINE_DEFAULTS });
+    const reference = http.createServer();
+    const io = new SocketIOServer(reference, { serveClient: false }); // engine.io@6 with socket.io's defaults
+    reference.listen(0, '127.0.0.1');
+    await once(reference, 'listening');
+    try {
+      const expected = await handshakeOf(reference.address().port);
+      const actual = await handshakeOf(ours.port);
+      assert.deepEqual(actual, expected);
+    } finally {
+      await io.close();
+      await ours.close();
     }
   });
 });
