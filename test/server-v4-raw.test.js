@@ -849,6 +849,11 @@ test('an upgrade for another path is destroyed after destroyUpgradeTimeout (no a
     const up = await rawUpgrade(srv.port, '/elsewhere');
     await up.closed;
     assert.equal(up.text(), '', 'nothing is written to an unhandled upgrade');
+    // a client that resets the connection first: no unhandled 'error' may take the process down
+    const rude = await rawUpgrade(srv.port, '/elsewhere');
+    await sleep(10);
+    rude.socket.resetAndDestroy();
+    await sleep(120);
     // the engine's own upgrades still work
     const { peer } = await wsHandshake(srv.port);
     await peer.close();
