@@ -9,6 +9,7 @@ const path = require('node:path');
 const http = require('node:http');
 const { once } = require('node:events');
 const { hasChromium, launchBrowser } = require('./support/browser');
+const { next } = require('./support/client');
 
 const bundlePath = path.join(__dirname, '..', 'dist', 'engine.io.min.js');
 const skip = hasChromium ? false : '/usr/bin/chromium is not installed';
@@ -33,6 +34,36 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>eio test</title>
     socket.on('close', (reason) => log.push('close:' + reason));
   };
 </script>`;
+
+/** Waits for `predicate(log)` in the page; on timeout the error shows the page's log. */
+async function waitLog(page, predicate, ms = 10000) {
+  try {
+    await page.waitForFunction(predicate, null, { timeout: ms });
+  } catch (err) {
+    const log = await page.evaluate(() => window.log).catch(() => '(page gone)');
+    throw new Error(`${err.message.split('\n')[0]}; page log: ${JSON.stringify(log)}`);
+  }
+}
+
+/** The next session on `engine`, with its messages recorded from the very start. */
+async function nextSession(engine) {
+  const [remote] = await next(engine, 'connection', 10000);
+  return remote;
+}
+function recordMessages(engine) {
+  const messages = [];
+  const onConnection = (socket) => {
+    engine.off('connection', onConnection);
+    socket.on('message', (m) => messages.push(m));
+  };
+  engine.on('connection', onConnection);
+  return messages;
+}
+
+/** Resolves once `remote` has received `n` messages in total (collected in `received`). */
+async function received(remote, list, n) {
+  while (list.length < n) await next(remote, 'message', 10000);
+}
 
 let server;
 let engine;
@@ -72,26 +103,26 @@ for (const protocol of [4, 3]) {
     const page = await browser.newPage();
     try {
       await page.goto(`http://127.0.0.1:${port}/`);
-      const connection = once(engine, 'connection');
+      // Recorded from the 'connection' event on: the page writes as soon as it is open.
+      const messages = recordMessages(engine);
+      const connection = nextSession(engine);
       await page.evaluate(([url, p]) => window.connect(url, { protocol: p }), [`ws://127.0.0.1:${port}/`, protocol]);
-      const [remote] = await connection;
+      const remote = await connection;
       assert.equal(remote.protocol, protocol);
 
       // Browser → server, first over polling.
-      const received = [];
-      remote.on('message', (m) => received.push(m));
-      await page.waitForFunction(() => window.log.includes('upgrade:websocket'));
-      if (remote.transport.name !== 'websocket') await once(remote, 'upgrade');
-      while (received.length < 2) await once(remote, 'message');
-      assert.equal(received[0], 'hello from the browser');
-      assert.deepEqual([...received[1]], [1, 2, 3, 255]);
+      await waitLog(page, () => window.log.includes('upgrade:websocket'));
+      if (remote.transport.name !== 'websocket') await next(remote, 'upgrade', 10000);
+      await received(remote, messages, 2);
+      assert.equal(messages[0], 'hello from the browser');
+      assert.deepEqual([...messages[1]], [1, 2, 3, 255]);
 
       // Server → browser over WebSocket, then the server closes.
       remote.send('hello from the server ✓');
       remote.send(Buffer.from([9, 8, 7]));
-      await page.waitForFunction(() => window.log.some((l) => l.startsWith('binary:')));
+      await waitLog(page, () => window.log.some((l) => l.startsWith('binary:')));
       remote.close();
-      await page.waitForFunction(() => window.log.some((l) => l.startsWith('close:')));
+      await waitLog(page, () => window.log.some((l) => l.startsWith('close:')));
       const log = await page.evaluate(() => window.log);
       assert.deepEqual(log, [
         'open:polling',
@@ -112,16 +143,15 @@ test('browser: polling only, with forceBase64, still round-trips binary; client 
   const page = await browser.newPage();
   try {
     await page.goto(`http://127.0.0.1:${port}/`);
-    const connection = once(engine, 'connection');
+    const messages = recordMessages(engine);
+    const connection = nextSession(engine);
     await page.evaluate((url) => window.connect(url, { transports: ['polling'], forceBase64: true }), `http://127.0.0.1:${port}`);
-    const [remote] = await connection;
-    const received = [];
-    remote.on('message', (m) => received.push(m));
-    while (received.length < 2) await once(remote, 'message');
-    assert.deepEqual([...received[1]], [1, 2, 3, 255]);
+    const remote = await connection;
+    await received(remote, messages, 2);
+    assert.deepEqual([...messages[1]], [1, 2, 3, 255]);
     remote.send(Buffer.from([4, 5]));
-    await page.waitForFunction(() => window.log.includes('binary:true:4,5'));
-    const closed = once(remote, 'close');
+    await waitLog(page, () => window.log.includes('binary:true:4,5'));
+    const closed = next(remote, 'close', 10000);
     await page.evaluate(() => socket.close());
     const [reason] = await closed;
     assert.equal(reason, 'transport close');
