@@ -43,6 +43,20 @@ for (const protocol of [4, 3]) {
   }
 }
 
+test('requestTimeout: a poll the server never answers fails as "xhr poll error", then close', async () => {
+  const server = await silentServer(4, { pingInterval: 5000, pingTimeout: 5000 });
+  try {
+    const socket = eio(server.url, { transports: ['polling'], requestTimeout: 150 });
+    await next(socket, 'open');
+    const [[err], [reason]] = await Promise.all([next(socket, 'error'), next(socket, 'close')]);
+    assert.equal(err.message, 'xhr poll error');
+    assert.match(String(err.description), /timeout/);
+    assert.equal(reason, 'transport error');
+  } finally {
+    await server.close();
+  }
+});
+
 for (const kind of ENGINES) {
   test(`${kind} server: the server's own ping timeout closes the session when the client stops answering`, async () => {
     // The other direction: our client must answer pings, or the server drops it. Here the client's
