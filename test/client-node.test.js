@@ -124,6 +124,28 @@ for (const kind of ENGINES) {
         }
       });
 
+      test('close() in the middle of the upgrade waits for it, then closes both ends', async () => {
+        const server = await startEngine(kind, HEARTBEAT);
+        try {
+          const serverSocket = next(server.engine, 'connection');
+          const socket = eio(server.url, { protocol });
+          const [remote] = await serverSocket;
+          const got = [];
+          remote.on('message', (m) => got.push(m));
+          await next(socket, 'upgrading');
+          socket.send('during');
+          socket.close();
+          socket.send('after close: dropped');
+          const [[reason], remoteClose] = await Promise.all([next(socket, 'close'), next(remote, 'close')]);
+          assert.equal(reason, 'forced close');
+          assert.equal(remoteClose[0], 'transport close');
+          // The write made during the upgrade went out first; the one after close() never did.
+          assert.deepEqual(got, ['during']);
+        } finally {
+          await server.close();
+        }
+      });
+
       test('close from the server: "transport close"', async () => {
         for (const transports of [['polling'], ['websocket'], ['polling', 'websocket']]) {
           const server = await startEngine(kind, HEARTBEAT);
