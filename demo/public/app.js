@@ -21,6 +21,7 @@
   // ---------------------------------------------------------------- connection
 
   let retryDelay = 500;
+  let openedAt = 0;
 
   function connect() {
     // No URI: the page's own host. Polling first, then the upgrade to WebSocket.
@@ -30,6 +31,7 @@
 
     socket.on('open', () => {
       retryDelay = 500;
+      openedAt = performance.now();
       log(`connected via ${socket.transport.name} · session ${socket.id.slice(0, 6)}…`, 'good');
       setTransport(socket.transport.name);
     });
@@ -38,7 +40,7 @@
       setTransport(`${socket.transport.name} → ${transport.name}`, 'upgrading');
     });
     socket.on('upgrade', (transport) => {
-      log(`upgraded to ${transport.name}`, 'good');
+      log(`upgraded to ${transport.name}, ${Math.round(performance.now() - openedAt)} ms after opening`, 'good');
       setTransport(transport.name);
     });
     socket.on('upgradeError', (err) => log(`upgrade failed: ${err.message}`, 'bad'));
