@@ -5,8 +5,9 @@
 //   node scripts/build.js && node --expose-gc bench/server.js
 // Each server runs in its own child process, so its process.cpuUsage() is its own; the load
 // comes from this process. For the throughput rows both servers are up at once and the load
-// switches between them in short alternating slices (A B B A A B ...); each row is the
-// median over the slices, which cancels most of the drift of a shared, noisy machine.
+// switches between them in short alternating slices (A B B A A B ...); the columns are
+// medians over the slices and the ratio is the median of the ratios of adjacent slices,
+// which cancels most of the drift of a shared, noisy machine (see docs/benchmarks.md).
 // Environment: BENCH_SLICES (slices per server, default 10), BENCH_OURS=official (load the
 // official server on both sides, to see how large the noise is), BENCH_ONLY=<words>
 // (comma-separated: run only the phases whose name contains one, e.g. `polling echo`),
