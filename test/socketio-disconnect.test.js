@@ -167,38 +167,47 @@ describe('io.close()', () => {
       srv.client('/'), // polling, then upgrade
       srv.client('/admin', { transports: ['websocket'] }),
     ];
-    await Promise.all(clients.map((c) => connected(c)));
-    assert.equal(srv.engine.clientsCount, 4);
+    try {
+      await Promise.all(clients.map((c) => connected(c)));
+      assert.equal(srv.engine.clientsCount, 4);
+      // the third client finishes its upgrade first (closing mid-upgrade is another story)
+      await until(() => clients[2].io.engine.transport.name === 'websocket' && !clients[2].io.engine.upgrading);
+      await until(() => Object.values(srv.engine.clients).filter((s) => s.transport.name === 'websocket').length === 3);
 
-    const serverReasons = [];
-    for (const nsp of ['/', '/admin']) {
-      for (const s of srv.io.of(nsp).sockets.values()) s.on('disconnect', (r) => serverReasons.push(r));
-    }
-    const clientReasons = Promise.all(clients.map((c) => disconnectOf(c).then(([r]) => r)));
-    // watch (without replacing) the engine's close(): socket.io must call it
-    let engineCloseCalls = 0;
-    const realClose = srv.engine.close;
-    srv.engine.close = function (...args) {
-      engineCloseCalls++;
-      return realClose.apply(this, args);
-    };
+      const serverReasons = [];
+      for (const nsp of ['/', '/admin']) {
+        for (const s of srv.io.of(nsp).sockets.values()) s.on('disconnect', (r) => serverReasons.push(r));
+      }
+      const clientReasons = Promise.all(clients.map((c) => disconnectOf(c).then(([r]) => r)));
+      // watch (without replacing) the engine's close(): socket.io must call it
+      let engineCloseCalls = 0;
+      const realClose = srv.engine.close;
+      srv.engine.close = function (...args) {
+        engineCloseCalls++;
+        return realClose.apply(this, args);
+      };
 
-    await srv.io.close();
-    assert.equal(engineCloseCalls, 1);
-    assert.equal(srv.engine.clientsCount, 0);
-    assert.deepEqual(serverReasons, Array(4).fill('server shutting down'));
-    assert.deepEqual(await clientReasons, Array(4).fill('transport close'));
-    for (const c of clients) assert.equal(c.io.engine.readyState, 'closed');
+      await srv.io.close();
+      assert.equal(engineCloseCalls, 1);
+      assert.equal(srv.engine.clientsCount, 0);
+      assert.deepEqual(serverReasons, Array(4).fill('server shutting down'));
+      assert.deepEqual(await clientReasons, Array(4).fill('transport close'));
+      for (const c of clients) assert.equal(c.io.engine.readyState, 'closed');
 
-    // nothing the engine held keeps the http server open: it closes without being forced
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('http server did not close')), 5000);
-      srv.httpServer.close((err) => {
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve();
+      // nothing the engine held keeps the http server open: it closes without being forced
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('http server did not close')), 5000);
+        srv.httpServer.close((err) => {
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve();
+        });
       });
-    });
-    assert.equal(srv.httpServer.listening, false);
+      assert.equal(srv.httpServer.listening, false);
+    } finally {
+      for (const c of clients) c.close();
+      srv.httpServer.closeAllConnections();
+      if (srv.httpServer.listening) srv.httpServer.close();
+    }
   });
 });
