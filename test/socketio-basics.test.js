@@ -11,7 +11,7 @@ const { waitFor, sleep } = require('./support/index');
 describe('socket.io on the engine: transports', () => {
   let srv;
   before(async () => {
-    srv = await startIo({ engine: { pingInterval: 300, pingTimeout: 200 } });
+    srv = await startIo({ engine: { pingInterval: 300, pingTimeout: 1000 } });
     srv.io.on('connection', (socket) => {
       socket.on('echo', (...args) => {
         const ack = args.pop();

@@ -33,8 +33,8 @@ describe('disconnect reasons', () => {
   let net; // a relay between clients and the server that can be cut
   let current; // the test's client
   before(async () => {
-    // heartbeats short enough that a dead peer is noticed within a second
-    srv = await startIo({ engine: { pingInterval: 200, pingTimeout: 150 } });
+    // heartbeats short enough that a dead peer is noticed within about a second
+    srv = await startIo({ engine: { pingInterval: 200, pingTimeout: 1000 } });
   });
   after(async () => {
     await srv.close();
@@ -109,8 +109,8 @@ describe('disconnect reasons', () => {
       await sleep(700);
       assert.equal(s.connected, true);
       assert.equal(c.connected, true);
-      const server = disconnectOf(s, 3000);
-      const client = disconnectOf(c, 3000);
+      const server = disconnectOf(s, 6000);
+      const client = disconnectOf(c, 6000);
       net.blackhole();
       assert.equal((await server)[0], 'ping timeout');
       const [clientReason] = await client;
@@ -151,7 +151,7 @@ describe('disconnect reasons', () => {
     await connected(c);
     const [s] = await conn;
     await until(() => s.conn.transport.name === 'websocket' && c.io.engine.transport.name === 'websocket');
-    const server = disconnectOf(s, 3000);
+    const server = disconnectOf(s, 6000);
     net.blackhole();
     assert.equal((await server)[0], 'ping timeout');
   });
@@ -159,7 +159,7 @@ describe('disconnect reasons', () => {
 
 describe('io.close()', () => {
   test('closes the engine: every client disconnected, engine.close() called, http server closes', async () => {
-    const srv = await startIo({ engine: { pingInterval: 300, pingTimeout: 300 } });
+    const srv = await startIo({ engine: { pingInterval: 300, pingTimeout: 1000 } });
     srv.io.of('/admin');
     const clients = [
       srv.client('/', { transports: ['websocket'] }),

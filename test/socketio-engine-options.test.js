@@ -19,7 +19,7 @@ describe('engine hooks and options under socket.io', () => {
     srv = await startIo({
       engine: {
         pingInterval: 300,
-        pingTimeout: 300,
+        pingTimeout: 1000,
         maxHttpBufferSize: 1000,
         cors: { origin: 'http://example.com', credentials: true },
         allowRequest: (req, cb) => (req.headers['x-deny'] ? cb('denied!', false) : cb(null, true)),
@@ -158,7 +158,7 @@ describe('connection state recovery (socket.io feature) across a lost transport'
   test('a client reconnecting after "transport close" gets its id, rooms and missed events back', async () => {
     const srv = await startIo({
       io: { connectionStateRecovery: { maxDisconnectionDuration: 10_000 } },
-      engine: { pingInterval: 300, pingTimeout: 300 },
+      engine: { pingInterval: 300, pingTimeout: 1000 },
     });
     const net = await relay(srv.port);
     try {

@@ -21,7 +21,7 @@ describe('socket.io-client@2 (protocol v3) on socket.io@4 with allowEIO3', () =>
   let srv;
   let current = [];
   before(async () => {
-    srv = await startIo({ engine: { allowEIO3: true, pingInterval: 300, pingTimeout: 200 } });
+    srv = await startIo({ engine: { allowEIO3: true, pingInterval: 300, pingTimeout: 1000 } });
     for (const nsp of ['/', '/admin']) {
       srv.io.of(nsp).on('connection', (socket) => {
         socket.on('echo', (...args) => args.pop()(...args));
@@ -158,7 +158,7 @@ describe('socket.io-client@2 (protocol v3) on socket.io@4 with allowEIO3', () =>
     const net = await relay(srv.port);
     try {
       const { s } = await v2('/', { transports: ['websocket'] }, net.url);
-      const server = disconnectOf(s, 3000);
+      const server = disconnectOf(s, 6000);
       net.blackhole();
       assert.equal(await server, 'ping timeout');
     } finally {
