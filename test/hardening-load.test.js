@@ -47,7 +47,8 @@ function sequenceApp(server, state) {
 }
 
 async function sequenceRun(t, transports, upgrade) {
-  const srv = await startServer({ pingInterval: 2000, pingTimeout: 5000, allowEIO3: true });
+  // long heartbeats: this is about delivery, and a loaded CI machine must not time sessions out
+  const srv = await startServer({ pingInterval: 20000, pingTimeout: 20000, allowEIO3: true });
   const state = { errors: [], serverDone: 0 };
   sequenceApp(srv.server, state);
   const { Socket } = require('engine.io-client');
@@ -68,7 +69,11 @@ async function sequenceRun(t, transports, upgrade) {
             expected++;
             if (expected === MESSAGES) resolve();
           });
-          c.on('close', (reason) => reject(new Error(`client closed early: ${reason}`)));
+          c.on('close', (reason, desc) => {
+            const detail = desc && (desc.message || desc.description || desc.type);
+            state.errors.push(`client closed early: ${reason}${detail ? ` (${detail})` : ''} after ${expected} messages`);
+            reject(new Error(state.errors[0]));
+          });
         });
         c.on('upgrade', () => upgraded++);
         await H.openClient(c, 20000);
