@@ -159,6 +159,8 @@ export class Server extends EventEmitter {
   /** Connected sessions by id (null prototype: any string is a safe key). */
   clients: Record<string, Socket> = Object.create(null);
   clientsCount = 0;
+  /** Closed sessions whose polling transport still owes the client a close packet. */
+  private closingTransports: Record<string, Transport> = Object.create(null);
   /** The http.Server created by `listen()`, if any. */
   httpServer?: HttpServer;
   private readonly middlewares: Middleware[] = [];
@@ -288,13 +290,17 @@ export class Server extends EventEmitter {
     if (origin !== undefined && INVALID_HEADER_CHAR.test(origin)) {
       return refusal(ERRORS.BAD_REQUEST, { name: 'INVALID_ORIGIN', origin });
     }
-    if (upgrade && !factory.handlesUpgrades) {
+    if (upgrade !== factory.handlesUpgrades) {
+      // a WebSocket is reached by an upgrade only, polling never by one
       return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
     }
     const sid = q.sid;
     if (sid !== undefined) {
       const client = this.clients[sid];
-      if (client === undefined) return refusal(ERRORS.UNKNOWN_SID, { sid });
+      if (client === undefined) {
+        if (!upgrade && req.method === 'GET' && this.closingTransports[sid] !== undefined && name === 'polling') return null;
+        return refusal(ERRORS.UNKNOWN_SID, { sid });
+      }
       const current = client.transport.name;
       if (!upgrade && current !== name) {
         return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH', transport: name, previousTransport: current });
@@ -311,7 +317,6 @@ export class Server extends EventEmitter {
       return null;
     }
     if (req.method !== 'GET') return refusal(ERRORS.BAD_HANDSHAKE_METHOD, { method: req.method });
-    if (!upgrade && factory.handlesUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
     const eio = q.EIO;
     if (eio === '3' || eio === undefined) {
       if (!this.opts.allowEIO3) return refusal(ERRORS.UNSUPPORTED_PROTOCOL_VERSION, { protocol: 3 });
@@ -398,7 +403,9 @@ export class Server extends EventEmitter {
     const sid = req._query.sid;
     if (sid !== undefined) {
       if (debug.enabled) debug('setting new request for existing client');
-      this.clients[sid].transport.onRequest(req, res);
+      const client = this.clients[sid];
+      if (client !== undefined) client.transport.onRequest(req, res);
+      else this.closingTransports[sid].onRequest(req, res);
       return;
     }
     this.handshake(req, (code, context) => this.refuseRequest(req, res, code, context), (id) => this.openSession(id, req, res));
@@ -583,6 +590,10 @@ export class Server extends EventEmitter {
       transport.on('headers', this.onPollingHeaders);
     } else if (transport.name === 'websocket') {
       (transport as WebSocketTransport).perMessageDeflate = opts.perMessageDeflate;
+      if (opts.perMessageDeflate !== false) {
+        const threshold = Number((opts.perMessageDeflate as { threshold?: unknown }).threshold);
+        (transport as WebSocketTransport).deflateThreshold = Number.isFinite(threshold) ? threshold : 1024;
+      }
       (transport as WebSocketTransport).maxBufferedAmount = opts.maxBufferedAmount;
     }
     return transport;
@@ -610,6 +621,14 @@ export class Server extends EventEmitter {
       if (this.clients[id] === socket) {
         delete this.clients[id];
         this.clientsCount--;
+      }
+      // a polling transport still waiting for the GET that carries its close packet
+      const last = socket.transport;
+      if (last.readyState === 'closing' && last.name === 'polling') {
+        this.closingTransports[id] = last;
+        last.once('close', () => {
+          if (this.closingTransports[id] === last) delete this.closingTransports[id];
+        });
       }
     });
     if (res !== null) transport.onRequest(req, res);
@@ -639,7 +658,8 @@ export class Server extends EventEmitter {
     httpServer.removeAllListeners('request');
     httpServer.on('close', () => this.close());
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (matches(req)) {
+      // handlePreflightRequest: false leaves OPTIONS requests to the application
+      if (matches(req) && !(req.method === 'OPTIONS' && this.handlePreflight === false)) {
         if (debug.enabled) debug('intercepting request for path "%s"', base);
         this.handleRequest(req, res);
         return;

@@ -416,7 +416,8 @@ export class Socket extends EventEmitter {
   /** @internal closes at once with `reason` (server shutdown): pending polls get a close packet. */
   terminate(reason: CloseReason): void {
     if (this.readyState === 'closed') return;
-    this.transport.discard();
+    // not discarded: a polling transport answers the pending GET, or the next one, with a
+    // close packet (the server keeps routing that GET to it)
     this.onClose(reason);
   }
 
@@ -427,6 +428,9 @@ export class Socket extends EventEmitter {
     this.stopBeat();
     this.packetsFn = null;
     this.sentCallbackFn = [];
+    // only a shutdown waits for the client's next GET to hand it a close packet; otherwise a
+    // pending GET gets one, and with none pending the transport closes at once
+    if (reason !== 'server shutting down') this.transport.discard();
     this.clearTransport();
     try {
       this.emit('close', reason, description);

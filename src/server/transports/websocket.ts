@@ -22,6 +22,8 @@ export class WebSocketTransport extends Transport {
   readonly socket: any;
   /** Whether permessage-deflate is enabled server-side (set by the server). */
   perMessageDeflate: unknown = false;
+  /** Messages smaller than this many bytes are never compressed. */
+  deflateThreshold = 1024;
   /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
   maxBufferedAmount = 0;
   private readonly onSentLast: (err?: Error) => void;
@@ -67,11 +69,26 @@ export class WebSocketTransport extends Transport {
         continue;
       }
       const data = this.protocol === 4 ? v4.encodePacket(packet, this.supportsBinary) : v3.encodePacket(packet, this.supportsBinary);
-      socket.send(data, options !== undefined && options.compress === false ? NO_COMPRESS : COMPRESS, cb);
+      const compress = (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
+      socket.send(data, compress ? COMPRESS : NO_COMPRESS, cb);
     }
     if (this.maxBufferedAmount > 0 && socket.bufferedAmount > this.maxBufferedAmount) {
       this.onError('slow reader', new Error(`more than ${this.maxBufferedAmount} bytes waiting for the peer`));
     }
+  }
+
+  /**
+   * ws applies its own threshold only with no_context_takeover, so apply it here: small
+   * messages are sent as they are. (A UTF-16 unit is at most 3 UTF-8 bytes.)
+   */
+  private overThreshold(data: string | Buffer): boolean {
+    const threshold = this.deflateThreshold;
+    if (threshold <= 0) return true;
+    if (typeof data !== 'string') return data.length >= threshold;
+    const n = data.length;
+    if (n >= threshold) return true;
+    if (n * 3 < threshold) return false;
+    return Buffer.byteLength(data) >= threshold;
   }
 
   /**
