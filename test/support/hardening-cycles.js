@@ -7,7 +7,7 @@ const { request, sleep, startServer } = require('./index');
 const H = require('./hardening');
 
 const CYCLES = Number(process.argv[2] || 20000);
-const WARMUP = Number(process.env.CYCLES_WARMUP || 4000);
+const WARMUP = Number(process.env.CYCLES_WARMUP || 6000);
 const PARALLEL = 32;
 
 async function oneCycle(port, i) {
