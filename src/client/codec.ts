@@ -19,7 +19,7 @@ const codecs: Record<3 | 4, Codec> = {
   4: {
     encodePacket: v4.encodePacket,
     decodePacket: v4.decodePacket,
-    encodePayload: (packets) => v4.encodePayload(packets),
+    encodePayload: v4.encodePayload,
     decodePayload: (data, binaryType) => v4.decodePayload(data as string, { binaryType }),
   },
   3: {

@@ -13,13 +13,9 @@ export const DEFAULT_BINARY_TYPE: BinaryType = 'arraybuffer';
 
 export const isBinary = (data: unknown): data is BinaryData => data instanceof ArrayBuffer || ArrayBuffer.isView(data);
 
-/** A Uint8Array over exactly the bytes of `data`, without copying. */
+/** A Uint8Array over exactly the bytes of `data`, without copying (an ArrayBuffer has no .buffer). */
 export const asBytes = (data: BinaryData): Uint8Array =>
-  data instanceof Uint8Array
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
+  data instanceof Uint8Array ? data : new Uint8Array((data as ArrayBufferView).buffer || data, (data as ArrayBufferView).byteOffset, data.byteLength);
 
 export const asOutputBytes = asBytes;
 
@@ -27,30 +23,20 @@ export const allocBytes = (size: number): Uint8Array => new Uint8Array(size);
 
 /** Decoded bytes as the requested type: a Uint8Array, else (also for 'nodebuffer') an exact ArrayBuffer. */
 export function toBinaryType(bytes: Uint8Array, binaryType: BinaryType | undefined): BinaryData {
-  const buffer = bytes.buffer;
-  const offset = bytes.byteOffset;
-  const length = bytes.length;
-  if (binaryType === 'uint8array') return bytes.constructor === Uint8Array ? bytes : new Uint8Array(buffer, offset, length);
-  return !offset && length === buffer.byteLength && buffer instanceof ArrayBuffer ? buffer : (buffer.slice(offset, offset + length) as ArrayBuffer);
+  const { buffer, byteOffset, length } = bytes;
+  if (binaryType === 'uint8array') return bytes.constructor === Uint8Array ? bytes : new Uint8Array(buffer, byteOffset, length);
+  return !byteOffset && length === buffer.byteLength && buffer instanceof ArrayBuffer ? buffer : (buffer.slice(byteOffset, byteOffset + length) as ArrayBuffer);
 }
 
 /** An ArrayBuffer asked for as one (or by default) comes back as is: toBinaryType sees it whole. */
 export const binaryInputToType = (data: BinaryData, binaryType: BinaryType | undefined): BinaryData =>
   toBinaryType(asBytes(data), binaryType);
 
-/** Bytes [start, end) as a string of char codes 0-255, in slices that stay below argument limits. */
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let out = '';
-  for (; start < end; start += 4096) {
-    out += String.fromCharCode.apply(null, bytes.subarray(start, Math.min(end, start + 4096)) as unknown as number[]);
-  }
-  return out;
+export function encodeBase64(data: BinaryData): string {
+  let text = '';
+  for (const byte of asBytes(data)) text += String.fromCharCode(byte);
+  return btoa(text);
 }
-
-export const encodeBase64 = (data: BinaryData): string => {
-  const bytes = asBytes(data);
-  return btoa(latin1(bytes, 0, bytes.length));
-};
 
 /**
  * Decodes `str.slice(start)` as base64 under binary.ts's rules: the standard alphabet plus the
@@ -59,49 +45,42 @@ export const encodeBase64 = (data: BinaryData): string => {
  */
 export function decodeBase64(str: string, start: number, _asciiKnown?: boolean): Uint8Array | null {
   const text = str.substring(start);
-  if (!/^[\w+/-]*={0,2}$/.test(text)) return null;
-  let raw: string;
   try {
-    raw = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    return /^[\w+/-]*={0,2}$/.test(text)
+      ? Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
+      : null;
   } catch {
     return null;
   }
-  const out = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-  return out;
 }
 
 /** Only Node's base64 decoder needs the check; decodeBase64 here checks every character. */
 export const isAsciiString = (_str: string): boolean => true;
 
-let encoder: TextEncoder | undefined;
-const utf8 = (str: string): Uint8Array => (encoder || (encoder = new TextEncoder())).encode(str);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 length of `str`; a lone surrogate counts 3 bytes (it is written as U+FFFD). */
-export const utf8Length = (str: string): number => utf8(str).length;
+export const utf8Length = (str: string): number => encoder.encode(str).length;
 
 /** Writes `str` as UTF-8 into `target` at `offset` (exactly utf8Length(str) bytes of room). */
 export const utf8Write = (str: string, target: Uint8Array, offset: number, _byteLength?: number): void =>
-  target.set(utf8(str), offset);
-
-let decoder: TextDecoder | undefined;
+  target.set(encoder.encode(str), offset);
 
 /**
  * Decodes UTF-8 as the official v3 parser does: malformed sequences are an error (null), an
  * encoded surrogate (ED A0..BF 80..BF, which the native decoder refuses) becomes one U+FFFD.
  */
 export function utf8Decode(bytes: Uint8Array, start: number, end: number): string | null {
-  if (!decoder) decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let out = '';
-  let from = start;
   try {
     for (let i = start; i + 2 < end; i++) {
       if (bytes[i] === 0xed && (bytes[i + 1] & 0xe0) === 0xa0 && (bytes[i + 2] & 0xc0) === 0x80) {
-        out += decoder.decode(bytes.subarray(from, i)) + '\ufffd';
-        from = (i += 2) + 1;
+        out += decoder.decode(bytes.subarray(start, i)) + '\ufffd';
+        start = (i += 2) + 1;
       }
     }
-    return out + decoder.decode(bytes.subarray(from, end));
+    return out + decoder.decode(bytes.subarray(start, end));
   } catch {
     return null;
   }

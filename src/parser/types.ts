@@ -1,10 +1,17 @@
 // Packet type lookups used by both revisions' hot paths (same ids in v3 and v4).
+//
+// Modules of src/parser import each other by name: the browser bundle then refers to each
+// function directly, where `import * as` plus destructuring would build every namespace object
+// in full, names and all. Imported *data* (lookup tables, the error packet) is copied into a
+// module constant (`const X = X_`): the optimiser folds lookups in a constant table, not in a
+// property of another module's exports. (A per-file CommonJS transform such as BUILD_FAST
+// makes each imported call a getter call: benchmark the full build.)
 
-import type { PacketData, PacketType } from './packet';
-import * as packetModule from './packet';
+import type { PacketType } from './packet';
+import { PACKET_TYPES as PACKET_TYPES_ } from './packet';
 
-// Read once (see the note in v4.ts on imported bindings).
-const { PACKET_TYPES } = packetModule;
+const PACKET_TYPES = PACKET_TYPES_;
+
 
 /** Packet type -> its id as the one-character prefix of a text packet. Plain literal for fast
  * property access; callers check `typeof` because inherited keys (toString...) resolve too. */
@@ -18,38 +25,21 @@ export const TYPE_CHAR: Readonly<Record<string, string | undefined>> = {
   noop: '6',
 };
 
-/** Packet type -> its id as a number (the type byte of a v3 binary frame). */
-export const TYPE_ID: Readonly<Record<string, number | undefined>> = {
-  open: 0,
-  close: 1,
-  ping: 2,
-  pong: 3,
-  message: 4,
-  upgrade: 5,
-  noop: 6,
-};
-
-/** The packet type whose id is the digit with this character code, if any. */
-export function typeFromCharCode(code: number): PacketType | undefined {
-  const id = code - 48; /* '0' */
-  return id >= 0 && id <= 6 ? PACKET_TYPES[id] : undefined;
-}
-
-/** The packet type with this numeric id (a v3 type byte), if any. */
-export function typeFromId(id: number): PacketType | undefined {
-  return id >= 0 && id <= 6 ? PACKET_TYPES[id] : undefined;
+/** The id character of a packet type; throws for a type that does not exist. */
+export function typeChar(type: PacketType): string {
+  const id = TYPE_CHAR[type];
+  if (typeof id !== 'string') throw invalidType(type);
+  return id;
 }
 
 /** Encoding a packet of a type that does not exist is a bug in the caller, not bad input. */
-export function invalidPacketType(type: unknown): TypeError {
-  const err = new TypeError(`engine.io-ts/parser: cannot encode a packet of type ${JSON.stringify(type)}`) as TypeError & {
-    code: string;
-  };
+function invalidType(type: unknown): TypeError {
+  const err = new TypeError(`invalid packet type ${JSON.stringify(type)}`) as TypeError & { code: string };
   err.code = 'ERR_INVALID_PACKET_TYPE';
   return err;
 }
 
-/** Text of non-string, non-binary data (numbers and such from untyped callers). */
-export function textOf(data: PacketData | number | boolean | object): string {
-  return String(data);
+/** The packet type with this numeric id (a v3 type byte, or a digit's code minus 48), if any. */
+export function typeOf(id: number): PacketType | undefined {
+  return id >= 0 && id <= 6 ? PACKET_TYPES[id] : undefined;
 }
