@@ -384,7 +384,7 @@ export class Socket extends EventEmitter {
       this.packetsFn = null;
       notify = true;
     }
-    (this.transport as any).send(wbuf, notify);
+    this.transport.send(wbuf, notify);
     this.emit('drain');
     this.server.emit('drain', this);
   }

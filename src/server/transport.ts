@@ -67,7 +67,11 @@ export abstract class Transport extends EventEmitter {
     this.doClose(fn || noop);
   }
 
-  abstract send(packets: Packet[]): void;
+  /**
+   * Writes a batch of packets. With `notify`, emits 'drain' once the batch has been handed to
+   * the network (the session then runs the send callbacks of that batch).
+   */
+  abstract send(packets: Packet[], notify?: boolean): void;
 
   protected abstract doClose(fn: () => void): void;
 
