@@ -73,6 +73,8 @@ export class WebSocketTransport extends Transport {
       socket.send(data, compress ? COMPRESS : NO_COMPRESS, cb);
     }
     if (this.maxBufferedAmount > 0 && socket.bufferedAmount > this.maxBufferedAmount) {
+      // drop the connection now: a closing handshake would keep the backlog for its timeout
+      if (typeof socket.terminate === 'function') socket.terminate();
       this.onError('slow reader', new Error(`more than ${this.maxBufferedAmount} bytes waiting for the peer`));
     }
   }
