@@ -54,7 +54,12 @@ export function encodePacket(packet: Packet, supportsBinary?: boolean): string |
 
 /** Decodes one packet (a WebSocket frame or a payload part). Never throws. */
 export function decodePacket(data: string | BinaryData, binaryType?: BinaryType): DecodedPacket {
-  if (typeof data === 'string') return decodeText(data, 0, data.length, binaryType, false, true);
+  if (typeof data === 'string') {
+    // The hot path, inline: a text packet (base64 and errors take decodeText).
+    const type = typeOf(data.charCodeAt(0) - 48);
+    if (type === undefined) return decodeText(data, 0, data.length, binaryType, false, true);
+    return data.length === 1 ? { type } : { type, data: data.substring(1) };
+  }
   // Fast path: a Buffer from ws, handed out as a Buffer.
   if (NodeBuffer !== undefined && (binaryType === undefined || binaryType === 'nodebuffer') && NodeBuffer.isBuffer(data)) {
     const type = data.length === 0 ? undefined : typeOf(data[0]);
