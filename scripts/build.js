@@ -88,10 +88,12 @@ function browserBundles() {
       build.onResolve({ filter: /^\.\/(debug|codec)$/ }, (args) =>
         args.importer.startsWith(clientDir) ? { path: path.join(clientDir, `${args.path.slice(2)}-browser.ts`) } : undefined,
       );
-      // The parser's byte helpers: binary-browser.ts does with atob/btoa and TextEncoder what
-      // binary.ts does with Buffer, in a fraction of the size.
-      build.onResolve({ filter: /^\.\/binary$/ }, (args) =>
-        args.importer.startsWith(parserDir) ? { path: path.join(parserDir, 'binary-browser.ts') } : undefined,
+      // The parser's byte helpers (imported by the parser and by the client): binary-browser.ts
+      // does with atob/btoa and TextEncoder what binary.ts does with Buffer, in a fraction of the size.
+      build.onResolve({ filter: /\/binary$/ }, (args) =>
+        path.join(args.resolveDir, args.path) === path.join(parserDir, 'binary')
+          ? { path: path.join(parserDir, 'binary-browser.ts') }
+          : undefined,
       );
     },
   };

@@ -10,6 +10,7 @@ import { DEBUG, debug } from './debug';
 import { Emitter } from './emitter';
 import type { Transport, TransportClass, TransportOptions } from './transport';
 import { decodeQuery, parseUri, Query } from './util';
+import { DEFAULT_BINARY_TYPE, utf8Length } from '../parser/binary';
 
 /** Transport name → class, filled in by the entry point of the platform. */
 export const transports: Record<string, TransportClass> = {};
@@ -117,12 +118,12 @@ export class Socket extends Emitter {
     }
     const loc = typeof location !== 'undefined' ? location : undefined;
     this.secure = opts.secure != null ? opts.secure : !!loc && loc.protocol === 'https:';
-    if (opts.hostname && !opts.port) opts.port = this.secure ? '443' : '80';
     this.hostname = opts.hostname || (loc ? loc.hostname : 'localhost');
-    this.port = String(opts.port || (loc && loc.port ? loc.port : this.secure ? '443' : '80'));
+    // The page's port only goes with the page's host; otherwise the scheme's default port.
+    this.port = String(opts.port || (!opts.hostname && loc && loc.port) || (this.secure ? 443 : 80));
     this.transports = opts.transports ? opts.transports.slice() : ['polling', 'websocket'];
     this.protocol = opts.protocol === 3 ? 3 : 4;
-    this.binaryType = typeof Buffer === 'function' ? 'nodebuffer' : 'arraybuffer';
+    this.binaryType = DEFAULT_BINARY_TYPE;
     const o = (this.opts = {
       path: '/engine.io',
       upgrade: true,
@@ -340,21 +341,23 @@ export class Socket extends Emitter {
   /** Closes with "ping timeout" unless the server shows life within `delay` (0: interval + timeout). */
   private _resetPingTimeout(delay: number): void {
     clearTimeout(this._pingTimeoutTimer);
-    const timer = (this._pingTimeoutTimer = setTimeout(
-      () => this._onClose('ping timeout'),
-      delay || this.pingInterval + this.pingTimeout,
-    ));
-    if (this.opts.autoUnref && (timer as any).unref) (timer as any).unref();
+    this._pingTimeoutTimer = this._timer(() => this._onClose('ping timeout'), delay || this.pingInterval + this.pingTimeout);
   }
 
   /** v3: pings the server after pingInterval and waits pingTimeout for its pong. */
   private _schedulePing(): void {
     clearTimeout(this._pingIntervalTimer);
-    const timer = (this._pingIntervalTimer = setTimeout(() => {
+    this._pingIntervalTimer = this._timer(() => {
       this._sendPacket('ping', undefined, undefined, () => this.emit('ping'));
       this._resetPingTimeout(this.pingTimeout);
-    }, this.pingInterval));
+    }, this.pingInterval);
+  }
+
+  /** A heartbeat timer (unref'd with `autoUnref`, where timers can be). */
+  private _timer(fn: () => void, delay: number): Timer {
+    const timer = setTimeout(fn, delay);
     if (this.opts.autoUnref && (timer as any).unref) (timer as any).unref();
+    return timer;
   }
 
   private _onDrain(): void {
@@ -418,29 +421,24 @@ export class Socket extends Emitter {
 
   /** Closes the connection once buffered writes (and an upgrade in progress) are done. */
   close(): this {
-    const close = () => {
-      this._onClose('forced close');
-      this.transport.close();
-    };
+    // _onClose closes the transport too.
+    const close = () => this._onClose('forced close');
     const afterUpgrade = () => {
       this.off('upgrade', afterUpgrade);
       this.off('upgradeError', afterUpgrade);
       close();
     };
     // Nothing can be sent while the old transport is paused: wait for the upgrade to settle.
-    const waitForUpgrade = () => {
-      this.once('upgrade', afterUpgrade);
-      this.once('upgradeError', afterUpgrade);
+    const closeWhenSettled = () => {
+      if (this.upgrading) {
+        this.once('upgrade', afterUpgrade);
+        this.once('upgradeError', afterUpgrade);
+      } else close();
     };
     if (this.readyState === 'opening' || this.readyState === 'open') {
       this.readyState = 'closing';
-      if (this.writeBuffer.length) {
-        this.once('drain', () => (this.upgrading ? waitForUpgrade() : close()));
-      } else if (this.upgrading) {
-        waitForUpgrade();
-      } else {
-        close();
-      }
+      if (this.writeBuffer.length) this.once('drain', closeWhenSettled);
+      else closeWhenSettled();
     }
     return this;
   }
@@ -473,14 +471,4 @@ export class Socket extends Emitter {
     this.writeBuffer = [];
     this._sentCount = 0;
   }
-}
-
-/** UTF-8 length of a string (the payload limit counts bytes). */
-function utf8Length(str: string): number {
-  let n = 0;
-  for (let i = 0; i < str.length; i++) {
-    const c = str.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? (i++, 4) : 3;
-  }
-  return n;
 }
