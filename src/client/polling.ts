@@ -4,7 +4,6 @@
 import type { Packet } from '../parser/packet';
 import { DEBUG, debug } from './debug';
 import { Transport } from './transport';
-import { timestamp } from './util';
 
 /** Called once per request: an error, or the response body (bytes only for a binary body). */
 export type RequestCallback = (err: unknown, body?: string | Uint8Array, context?: unknown) => void;
@@ -29,15 +28,14 @@ export abstract class Polling extends Transport {
 
   override pause(onPause: () => void): void {
     this.readyState = 'pausing';
-    const pause = () => {
-      if (DEBUG && debug.enabled) debug('polling paused');
-      this.readyState = 'paused';
-      onPause();
-    };
     // Wait for the pending GET and the POST in flight (the server ends the GET with a noop).
     let waiting = 0;
     const done = () => {
-      if (--waiting === 0) pause();
+      if (--waiting < 1) {
+        if (DEBUG && debug.enabled) debug('polling paused');
+        this.readyState = 'paused';
+        onPause();
+      }
     };
     if (this._polling) {
       waiting++;
@@ -47,7 +45,8 @@ export abstract class Polling extends Transport {
       waiting++;
       this.once('drain', done);
     }
-    if (waiting === 0) pause();
+    // Nothing in flight: paused at once.
+    if (!waiting) done();
   }
 
   private _poll(): void {
@@ -105,13 +104,5 @@ export abstract class Polling extends Transport {
       this.writable = true;
       this.emit('drain');
     });
-  }
-
-  protected _uri(): string {
-    const query = this.query;
-    // Always cache-bust unless told not to: some proxies cache GETs.
-    if (this.opts.timestampRequests !== false) query[this.opts.timestampParam] = timestamp();
-    if (!this.supportsBinary && !query.sid) query.b64 = 1;
-    return this._createUri(this.opts.secure ? 'https' : 'http', query);
   }
 }

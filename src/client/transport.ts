@@ -4,7 +4,7 @@
 import type { BinaryType, DecodedPacket, Packet } from '../parser/packet';
 import { codec, Codec } from './codec';
 import { Emitter } from './emitter';
-import { encodeQuery, Query } from './util';
+import { encodeQuery, Query, timestamp } from './util';
 
 /** The options a transport is created with: the socket's options plus where and what to open. */
 export interface TransportOptions {
@@ -94,13 +94,19 @@ export abstract class Transport extends Emitter {
     this.emit('close', details);
   }
 
-  protected _createUri(scheme: string, query: Query): string {
-    const { hostname, port, secure } = this.opts;
+  /** The URI of the next request (polling) or of the connection (WebSocket). */
+  protected _uri(): string {
+    const { hostname, port, secure, timestampRequests } = this.opts;
+    const query = this.query;
+    const polling = this.name === 'polling';
+    // Polling always cache-busts unless told not to (some proxies cache GETs); WebSocket on request.
+    if (polling ? timestampRequests !== false : timestampRequests) query[this.opts.timestampParam] = timestamp();
+    if (!this.supportsBinary && !(polling && query.sid)) query.b64 = 1;
     const host = hostname.indexOf(':') < 0 ? hostname : '[' + hostname + ']';
     // The default port of the scheme is left out, as browsers and the official client do.
     const portPart = port && Number(port) !== (secure ? 443 : 80) ? ':' + port : '';
     const search = encodeQuery(query);
-    return scheme + '://' + host + portPart + this.opts.path + (search ? '?' + search : '');
+    return (polling ? 'http' : 'ws') + (secure ? 's' : '') + '://' + host + portPart + this.opts.path + (search ? '?' + search : '');
   }
 }
 

@@ -20,12 +20,10 @@ export class NodeWS extends WS {
     if (cookie) headers.cookie = cookie;
     options.headers = headers;
     const ws = new WebSocket(uri, protocols, options);
+    // Buffers as ws makes them: no copy into an ArrayBuffer (the codec converts when asked to).
+    ws.binaryType = 'nodebuffer';
     if (jar) ws.on('upgrade', (res) => jar.parse(res.headers['set-cookie']));
     return ws as unknown as WebSocketLike;
-  }
-
-  protected override _binaryFrames(): string {
-    return 'nodebuffer';
   }
 
   protected override _doWrite(packet: Packet, data: string | Uint8Array): void {

@@ -3,7 +3,7 @@
 
 import type { Packet } from '../parser/packet';
 import { Transport } from './transport';
-import { defer, timestamp } from './util';
+import { defer } from './util';
 
 /** The part of the WebSocket interface the transport uses (browser WebSocket and `ws` both fit). */
 export interface WebSocketLike {
@@ -20,9 +20,14 @@ export class WS extends Transport {
   readonly name = 'websocket';
   protected _ws: WebSocketLike | null = null;
 
-  /** The platform's WebSocket; overridden in Node. */
+  /**
+   * The platform's WebSocket, handing out binary frames as ArrayBuffers (the codec converts to
+   * the socket's binaryType); overridden in Node.
+   */
   protected _createSocket(uri: string, protocols: string | string[] | undefined): WebSocketLike {
-    return new WebSocket(uri, protocols) as unknown as WebSocketLike;
+    const ws = new WebSocket(uri, protocols) as unknown as WebSocketLike;
+    ws.binaryType = 'arraybuffer';
+    return ws;
   }
 
   /** Sends one encoded packet; overridden in Node to pass per-message compression. */
@@ -39,16 +44,10 @@ export class WS extends Transport {
       this.emit('error', err);
       return;
     }
-    ws.binaryType = this._binaryFrames();
     ws.onopen = () => this._onOpen();
     ws.onclose = (ev) => this._onClose({ description: 'websocket connection closed', context: ev });
     ws.onmessage = (ev) => this._onPacket(this._codec.decodePacket(ev.data, this.opts.socket.binaryType));
     ws.onerror = (ev) => this._onError('websocket error', ev);
-  }
-
-  /** How the WebSocket hands out binary frames (the codec converts to the socket's binaryType). */
-  protected _binaryFrames(): string {
-    return 'arraybuffer';
   }
 
   protected _write(packets: Packet[]): void {
@@ -74,12 +73,5 @@ export class WS extends Transport {
       this._ws.close();
       this._ws = null;
     }
-  }
-
-  protected _uri(): string {
-    const query = this.query;
-    if (this.opts.timestampRequests) query[this.opts.timestampParam] = timestamp();
-    if (!this.supportsBinary) query.b64 = 1;
-    return this._createUri(this.opts.secure ? 'wss' : 'ws', query);
   }
 }
