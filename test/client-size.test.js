@@ -35,7 +35,8 @@ test('the bundles contain no Node code: no require, no ws, no Buffer use, no deb
 
 test('the IIFE defines a callable global eio with eio.Socket; the ESM build exports both', async () => {
   for (const file of ['engine.io.js', 'engine.io.min.js']) {
-    const sandbox = {};
+    // What every browser has and the bundle uses at load time (the parser's text codec).
+    const sandbox = { TextEncoder, TextDecoder };
     vm.runInNewContext(fs.readFileSync(path.join(dist, file), 'utf8'), sandbox);
     assert.equal(typeof sandbox.eio, 'function', file);
     assert.equal(typeof sandbox.eio.Socket, 'function', file);

@@ -9,12 +9,15 @@ import { Transport } from './transport';
 export type RequestCallback = (err: unknown, body?: string | Uint8Array, context?: unknown) => void;
 
 export abstract class Polling extends Transport {
-  readonly name = 'polling';
-  private _polling = false;
+  // Fields left unset where undefined does (no constructor in the browser bundle).
+  get name(): string {
+    return 'polling';
+  }
+  private _polling?: boolean;
   /** Aborts the pending GET: used when the transport closes. */
   private _abortPoll?: () => void;
   /** close() came during the handshake: close the session as soon as its id is known. */
-  private _closeOnOpen = false;
+  private _closeOnOpen?: boolean;
 
   /**
    * Makes one request: a GET when `body` is undefined, else a POST of `body`. Returns a function
@@ -76,7 +79,7 @@ export abstract class Polling extends Transport {
         this._onClose({ description: 'transport closed by the server' });
         return;
       }
-      this._onPacket(packet);
+      this.emit('packet', packet);
     }
     if (this.readyState === 'closed') return;
     this._polling = false;

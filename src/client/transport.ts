@@ -1,7 +1,7 @@
 // What every client transport shares: the state machine (opening → open → paused/closed), the
 // URI it talks to, and the codec of the protocol revision in use.
 
-import type { BinaryType, DecodedPacket, Packet } from '../parser/packet';
+import type { BinaryType, Packet } from '../parser/packet';
 import { codec, Codec } from './codec';
 import { Emitter } from './emitter';
 import { encodeQuery, Query, timestamp } from './util';
@@ -83,10 +83,6 @@ export abstract class Transport extends Emitter {
 
   protected _onError(reason: string, description?: unknown, context?: unknown): void {
     this.emit('error', new TransportError(reason, description, context));
-  }
-
-  protected _onPacket(packet: DecodedPacket): void {
-    this.emit('packet', packet);
   }
 
   protected _onClose(details?: unknown): void {

@@ -17,8 +17,10 @@ export interface WebSocketLike {
 }
 
 export class WS extends Transport {
-  readonly name = 'websocket';
-  protected _ws: WebSocketLike | null = null;
+  get name(): string {
+    return 'websocket';
+  }
+  protected _ws?: WebSocketLike | null;
 
   /**
    * The platform's WebSocket, handing out binary frames as ArrayBuffers (the codec converts to
@@ -46,7 +48,7 @@ export class WS extends Transport {
     }
     ws.onopen = () => this._onOpen();
     ws.onclose = (ev) => this._onClose({ description: 'websocket connection closed', context: ev });
-    ws.onmessage = (ev) => this._onPacket(this._codec.decodePacket(ev.data, this.opts.socket.binaryType));
+    ws.onmessage = (ev) => this.emit('packet', this._codec.decodePacket(ev.data, this.opts.socket.binaryType));
     ws.onerror = (ev) => this._onError('websocket error', ev);
   }
 
