@@ -24,25 +24,7 @@ async function connectMany(srv, n, opts, batch = 50) {
 /** Waits until every client received `count` events named `event`; returns the arguments per client. */
 function allReceive(clients, event, count, ms = 10000) {
   return Promise.all(
-    clients.map(
-      (c) =>
-        new Promise((resolve, reject) => {
-          const got = [];
-          const timer = setTimeout(() => {
-            c.off(event, on);
-            reject(new Error(`client ${c.io.opts.query.i}: ${got.length}/${count} '${event}'`));
-          }, ms);
-          function on(...args) {
-            got.push(args);
-            if (got.length === count) {
-              clearTimeout(timer);
-              c.off(event, on);
-              resolve(got);
-            }
-          }
-          c.on(event, on);
-        }),
-    ),
+    clients.map((c) => collect(c, event, count, ms, { allArgs: true, label: `client ${c.io.opts.query.i}` })),
   );
 }
 

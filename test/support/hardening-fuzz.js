@@ -150,30 +150,10 @@ function splitBuffer(buf, cuts) {
  * between, and collects the answer until the server closes (or `ms`).
  * Resolves { data, closed }.
  */
-function pipeline(port, chunks, ms) {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, '127.0.0.1');
-    const parts = [];
-    let done = false;
-    const timer = setTimeout(() => finish(false), ms);
-    function finish(closed) {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve({ data: Buffer.concat(parts), closed });
-    }
-    sock.on('data', (d) => parts.push(d));
-    sock.on('error', () => {});
-    sock.on('close', () => finish(true));
-    sock.on('connect', async () => {
-      for (const c of chunks) {
-        if (sock.destroyed) return;
-        sock.write(c);
-        await new Promise((r) => setImmediate(r));
-      }
-    });
-  });
+async function pipeline(port, chunks, ms) {
+  const nextTurn = () => new Promise((r) => setImmediate(r));
+  const { data, closed } = await H.rawExchange(port, chunks, { ms, pause: nextTurn });
+  return { data, closed };
 }
 
 // ---------------------------------------------------------------------------------------------

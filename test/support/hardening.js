@@ -6,7 +6,7 @@ const net = require('node:net');
 const crypto = require('node:crypto');
 const { once } = require('node:events');
 const WebSocket = require('ws');
-const { startServer, request, sleep } = require('./index');
+const { engine, attachEngine, startServer, request, sleep } = require('./index');
 const { parseV3StringPayload } = require('./v3util');
 
 const official = process.env.ENGINE === 'official';
@@ -60,30 +60,11 @@ async function startEchoServer(opts = {}, attachOpts, { fallback = false } = {})
  * Like startServer(), but the http.Server has an application handler answering 404 before the
  * engine is attached: requests outside the engine's path then get an answer instead of hanging.
  */
-async function startServerWithFallback(opts, attachOpts) {
-  const { engine } = require('./index');
-  const httpMod = require('node:http');
-  const eio = engine();
-  const httpServer = httpMod.createServer((req, res) => {
+function startServerWithFallback(opts, attachOpts) {
+  return attachEngine(engine(), { ...opts, ...(attachOpts || {}) }, (req, res) => {
     res.writeHead(404, { 'Content-Length': '0' });
     res.end();
   });
-  const server = eio.attach(httpServer, { ...opts, ...(attachOpts || {}) });
-  httpServer.listen(0, '127.0.0.1');
-  await once(httpServer, 'listening');
-  const port = httpServer.address().port;
-  return {
-    eio,
-    server,
-    httpServer,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      server.close();
-      httpServer.closeAllConnections();
-      await new Promise((resolve) => httpServer.close(() => resolve()));
-    },
-  };
 }
 
 /** Resolves when the server holds exactly `n` sessions, fails after `ms`. */
@@ -212,9 +193,10 @@ async function freshClientEchoes(url, protocol, transports) {
 /**
  * Writes `chunks` (strings/Buffers, each a separate write) on a raw TCP connection and collects
  * everything the server sends until it closes the connection or `ms` passes.
- * Resolves { data: Buffer, closed: boolean, error }.
+ * Between writes it waits `gap` ms, or, when given, for `pause()` (e.g. one turn of the loop).
+ * Resolves { data: Buffer, text, closed: boolean, error }.
  */
-function rawExchange(port, chunks, { ms = 2000, end = false, gap = 0 } = {}) {
+function rawExchange(port, chunks, { ms = 2000, end = false, gap = 0, pause = gap ? () => sleep(gap) : null } = {}) {
   return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1');
     const parts = [];
@@ -237,7 +219,7 @@ function rawExchange(port, chunks, { ms = 2000, end = false, gap = 0 } = {}) {
       for (const c of chunks) {
         if (sock.destroyed) break;
         sock.write(c);
-        if (gap) await sleep(gap);
+        if (pause) await pause();
       }
       if (end && !sock.destroyed) sock.end();
     });

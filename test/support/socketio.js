@@ -9,7 +9,7 @@ const { once } = require('node:events');
 const { Server } = require('socket.io');
 const ioc = require('socket.io-client');
 const iocV2 = require('socket.io-client-v2');
-const { engine } = require('./index');
+const { engine, collect, closeHttpServer } = require('./index');
 
 const SIO_PATH = '/socket.io/';
 
@@ -76,8 +76,7 @@ async function startIo({ io: ioOpts = {}, engine: engineOpts = {}, tls } = {}) {
         closed = true;
         await io.close();
       }
-      httpServer.closeAllConnections?.();
-      await new Promise((resolve) => httpServer.close(() => resolve()));
+      await closeHttpServer(httpServer);
     },
   };
 }
@@ -104,26 +103,6 @@ function connected(c, ms = 5000) {
     c.on('connect', onConnect);
     c.on('connect_error', onError);
     c.on('error', onError); // socket.io-client@2 reports namespace refusals as 'error'
-  });
-}
-
-/** Waits for `n` events named `event` on `emitter`, collecting their first arguments. */
-function collect(emitter, event, n, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const timer = setTimeout(() => {
-      emitter.off(event, onEvent);
-      reject(new Error(`timed out: ${got.length}/${n} '${event}' events`));
-    }, ms);
-    function onEvent(arg) {
-      got.push(arg);
-      if (got.length === n) {
-        clearTimeout(timer);
-        emitter.off(event, onEvent);
-        resolve(got);
-      }
-    }
-    emitter.on(event, onEvent);
   });
 }
 

@@ -1,41 +1,13 @@
 'use strict';
 // Small helpers shared by the protocol-v3 and options tests.
 const { once } = require('node:events');
+const { collect, asBuffer } = require('./index');
 
 const official = process.env.ENGINE === 'official';
 
 /** Options for a server that must accept v3 clients whatever the engine's default. */
 function v3opts(extra = {}) {
   return { allowEIO3: true, ...extra };
-}
-
-/** Resolves with the next `n` emissions of `event` (first argument of each), or fails after `ms`. */
-function collect(emitter, event, n, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const timer = setTimeout(() => {
-      emitter.off(event, onEvent);
-      reject(new Error(`timed out waiting for ${n} '${event}' (got ${got.length})`));
-    }, ms);
-    function onEvent(value) {
-      got.push(value);
-      if (got.length === n) {
-        clearTimeout(timer);
-        emitter.off(event, onEvent);
-        resolve(got);
-      }
-    }
-    emitter.on(event, onEvent);
-  });
-}
-
-/** Binary data of any kind (Buffer, ArrayBuffer, view) as a Buffer, or null for strings. */
-function asBuffer(data) {
-  if (typeof data === 'string') return null;
-  if (Buffer.isBuffer(data)) return data;
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return null;
 }
 
 /** Resolves when a client socket (v3 or v4 official client) has emitted `open`. */
