@@ -4,25 +4,14 @@
 // idle connection; closes from either side; 200 clients at once.
 const { testWithTimeout: test } = require('./support/v4');
 const assert = require('node:assert/strict');
-const { startServer, waitFor } = require('./support');
-const { collect, until, asBuffer, openClient } = require('./support/v4');
+const { waitFor } = require('./support');
+const { collect, until, asBuffer, openClient, withServer } = require('./support/v4');
 
 const MODES = {
   polling: { transports: ['polling'] },
   websocket: { transports: ['websocket'] },
   upgrade: {}, // polling first, then the upgrade the handshake offers
 };
-
-async function withServer(opts, fn) {
-  const srv = await startServer({ pingInterval: 10000, pingTimeout: 5000, ...opts });
-  const clients = [];
-  try {
-    await fn(srv, clients);
-  } finally {
-    for (const c of clients) c.close();
-    await srv.close();
-  }
-}
 
 /** Opens a client in `mode` and resolves { client, socket } (socket: the server side). */
 async function connect(srv, clients, mode, extra = {}) {

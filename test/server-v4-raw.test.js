@@ -23,48 +23,12 @@ const {
   collect,
   until,
   listenEngine,
+  quietServer,
+  withServer,
+  pollingSession,
+  wsSession,
+  upgradeByHand,
 } = require('./support/v4');
-
-// Heartbeats far away unless a test is about them, so payloads hold only what the test sends.
-function server(opts = {}, attachOpts) {
-  return startServer({ pingInterval: 10000, pingTimeout: 5000, ...opts }, attachOpts);
-}
-
-async function withServer(opts, fn, attachOpts) {
-  const srv = await server(opts, attachOpts);
-  try {
-    await fn(srv);
-  } finally {
-    await srv.close();
-  }
-}
-
-/** A polling session: its sid and the server-side socket. */
-async function pollingSession(srv, extra) {
-  const conn = waitFor(srv.server, 'connection');
-  const { sid, open } = await handshake(srv.port, extra);
-  const [socket] = await conn;
-  return { sid, open, socket };
-}
-
-/** A WebSocket session: the ws peer, its open packet and the server-side socket. */
-async function wsSession(srv) {
-  const conn = waitFor(srv.server, 'connection');
-  const { peer, open } = await wsHandshake(srv.port);
-  const [socket] = await conn;
-  return { peer, open, socket };
-}
-
-/** Upgrades a polling session to WebSocket by hand; resolves the ws peer once the server switched. */
-async function upgradeByHand(srv, sid, socket) {
-  const peer = await wsConnect(srv.port, { sid });
-  peer.send('2probe');
-  assert.equal(await peer.next(), '3probe');
-  const upgraded = waitFor(socket, 'upgrade');
-  peer.send('5');
-  await upgraded;
-  return peer;
-}
 
 function assertError(res, code, message, status = 400) {
   assert.equal(res.status, status, `status for code ${code}: ${res.text}`);
@@ -501,7 +465,7 @@ test('socket.close() sends what was buffered before the close packet', async () 
 });
 
 test('server.close() closes every session: WebSockets closed, pending polls released, clients emptied', async () => {
-  const srv = await server();
+  const srv = await quietServer();
   try {
     const a = await wsSession(srv);
     const b = await pollingSession(srv);
@@ -528,7 +492,7 @@ test(
   'close reason "server shutting down": server.close()',
   { skip: official && 'official engine.io@6 reports "forced close" when the server closes' },
   async () => {
-    const srv = await server();
+    const srv = await quietServer();
     try {
       const a = await wsSession(srv);
       const b = await pollingSession(srv);
@@ -1295,7 +1259,7 @@ test('send()/write(): chaining, options, and the callback runs once the transpor
 // The module
 
 test('server.close() returns the server, for chaining', async () => {
-  const srv = await server();
+  const srv = await quietServer();
   try {
     assert.equal(srv.server.close(), srv.server);
   } finally {

@@ -3,23 +3,24 @@
 // while both sides send sequence-numbered messages without pause.
 const { testWithTimeout: test } = require('./support/v4');
 const assert = require('node:assert/strict');
-const { startServer, waitFor } = require('./support');
-const { RS, handshake, poll, post, wsConnect, collect, until, errorBody } = require('./support/v4');
-
-async function withServer(opts, fn) {
-  const srv = await startServer({ pingInterval: 10000, pingTimeout: 5000, ...opts });
-  try {
-    await fn(srv);
-  } finally {
-    await srv.close();
-  }
-}
+const { waitFor } = require('./support');
+const {
+  RS,
+  poll,
+  post,
+  wsConnect,
+  collect,
+  until,
+  errorBody,
+  withServer,
+  pollingSession,
+  probe,
+  completeUpgrade,
+} = require('./support/v4');
 
 test('the upgrade on the wire: 2probe/3probe, the pending GET released with 6, 5, then the buffer flushed in order', async () => {
   await withServer({}, async (srv) => {
-    const conn = waitFor(srv.server, 'connection');
-    const { sid } = await handshake(srv.port);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(srv);
     const events = [];
     socket.on('upgrading', (t) => events.push(['upgrading', t.name]));
     socket.on('upgrade', (t) => events.push(['upgrade', t.name]));
@@ -35,8 +36,7 @@ test('the upgrade on the wire: 2probe/3probe, the pending GET released with 6, 5
 
     const peer = await wsConnect(srv.port, { sid });
     assert.equal(socket.transport.name, 'polling', 'a WebSocket alone does not switch the session');
-    peer.send('2probe');
-    assert.equal(await peer.next(), '3probe');
+    await probe(peer);
     const released = await pending;
     assert.equal(released.status, 200);
     assert.equal(released.text, '6', 'the pending GET is released with a noop');
@@ -49,9 +49,7 @@ test('the upgrade on the wire: 2probe/3probe, the pending GET released with 6, 5
     socket.send('m2');
     assert.equal((await post(srv.port, sid, '4p1')).text, 'ok');
 
-    const upgraded = waitFor(socket, 'upgrade');
-    peer.send('5');
-    await upgraded;
+    await completeUpgrade(peer, socket);
     assert.deepEqual(events, [
       ['upgrading', 'websocket'],
       ['upgrade', 'websocket'],
@@ -78,17 +76,12 @@ test('the upgrade on the wire: 2probe/3probe, the pending GET released with 6, 5
 
 test('a GET that arrives after the probe is released with a noop too', async () => {
   await withServer({}, async (srv) => {
-    const conn = waitFor(srv.server, 'connection');
-    const { sid } = await handshake(srv.port);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(srv);
     const peer = await wsConnect(srv.port, { sid });
-    peer.send('2probe');
-    assert.equal(await peer.next(), '3probe');
+    await probe(peer);
     const res = await poll(srv.port, sid);
     assert.equal(res.text, '6');
-    const upgraded = waitFor(socket, 'upgrade');
-    peer.send('5');
-    await upgraded;
+    await completeUpgrade(peer, socket);
     socket.send('on ws');
     assert.equal(await peer.next(), '4on ws');
     await peer.close();
@@ -97,20 +90,15 @@ test('a GET that arrives after the probe is released with a noop too', async () 
 
 test('messages written during the upgrade are sent once, on one transport, in order', async () => {
   await withServer({}, async (srv) => {
-    const conn = waitFor(srv.server, 'connection');
-    const { sid } = await handshake(srv.port);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(srv);
     const pending = poll(srv.port, sid);
     await until(() => socket.transport.writable, 2000, 'the poll to be pending');
     const peer = await wsConnect(srv.port, { sid });
-    peer.send('2probe');
-    assert.equal(await peer.next(), '3probe');
+    await probe(peer);
     // whatever the GET carries and whatever the WebSocket carries: together, each once, in order
     for (let i = 0; i < 20; i++) socket.send(`n${i}`);
     const viaPoll = (await pending).text.split(RS).filter((p) => p !== '6');
-    const upgraded = waitFor(socket, 'upgrade');
-    peer.send('5');
-    await upgraded;
+    await completeUpgrade(peer, socket);
     for (let i = 20; i < 30; i++) socket.send(`n${i}`);
     const viaWs = [];
     while (viaPoll.length + viaWs.length < 30) viaWs.push(await peer.next());
@@ -197,9 +185,7 @@ test('50 clients upgrading while both sides send continuously: every message exa
 
 test('a packet other than a probe on the new WebSocket cancels the upgrade; the session stays on polling', async () => {
   await withServer({}, async (srv) => {
-    const conn = waitFor(srv.server, 'connection');
-    const { sid } = await handshake(srv.port);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(srv);
     let messages = 0;
     socket.on('message', () => messages++);
     const peer = await wsConnect(srv.port, { sid });
@@ -215,12 +201,9 @@ test('a packet other than a probe on the new WebSocket cancels the upgrade; the 
 
 test('a WebSocket that drops after the probe leaves the session on polling, and a new upgrade succeeds', async () => {
   await withServer({}, async (srv) => {
-    const conn = waitFor(srv.server, 'connection');
-    const { sid } = await handshake(srv.port);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(srv);
     const first = await wsConnect(srv.port, { sid });
-    first.send('2probe');
-    assert.equal(await first.next(), '3probe');
+    await probe(first);
     await first.close();
     await until(() => !socket.upgrading, 2000, 'the failed upgrade to be forgotten');
     assert.equal(socket.readyState, 'open');
@@ -230,11 +213,8 @@ test('a WebSocket that drops after the probe leaves the session on polling, and 
     assert.ok(res.text.split(RS).includes('4between'), res.text);
 
     const second = await wsConnect(srv.port, { sid });
-    second.send('2probe');
-    assert.equal(await second.next(), '3probe');
-    const upgraded = waitFor(socket, 'upgrade');
-    second.send('5');
-    await upgraded;
+    await probe(second);
+    await completeUpgrade(second, socket);
     socket.send('on the second');
     assert.equal(await second.next(), '4on the second');
     await second.close();
@@ -243,12 +223,9 @@ test('a WebSocket that drops after the probe leaves the session on polling, and 
 
 test('socket.close() during an upgrade closes the session and the probing WebSocket', async () => {
   await withServer({}, async (srv) => {
-    const conn = waitFor(srv.server, 'connection');
-    const { sid } = await handshake(srv.port);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(srv);
     const peer = await wsConnect(srv.port, { sid });
-    peer.send('2probe');
-    assert.equal(await peer.next(), '3probe');
+    await probe(peer);
     const pending = poll(srv.port, sid); // the client keeps a poll out until it sends 5
     const closed = waitFor(socket, 'close');
     socket.close();
@@ -262,9 +239,7 @@ test('socket.close() during an upgrade closes the session and the probing WebSoc
 
 test('an upgrade offered to a client that never probes leaves the polling session intact', async () => {
   await withServer({ upgradeTimeout: 80 }, async (srv) => {
-    const conn = waitFor(srv.server, 'connection');
-    const { sid } = await handshake(srv.port);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(srv);
     const peer = await wsConnect(srv.port, { sid });
     await peer.closed; // never probed: dropped after upgradeTimeout
     assert.equal(socket.readyState, 'open');

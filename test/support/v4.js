@@ -8,34 +8,15 @@ const crypto = require('node:crypto');
 const { once } = require('node:events');
 const { WebSocket } = require('ws');
 const nodeTest = require('node:test');
+const assert = require('node:assert/strict');
+const { request: requestOnce, collect, asBuffer, closeHttpServer, startServer, waitFor } = require('./index');
 
 /**
  * One raw HTTP request, as `request()` in ./index.js ({status, headers, body, text}), but failing
  * after `ms` instead of waiting forever for a server that never answers.
  */
-function request(port, { method = 'GET', path = '/', headers = {}, body } = {}, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        const buf = Buffer.concat(chunks);
-        resolve({ status: res.statusCode, headers: res.headers, body: buf, text: buf.toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new Error(`no answer to ${method} ${path} within ${ms} ms`));
-    }, ms);
-    req.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    if (body !== undefined) req.end(body);
-    else req.end();
-  });
+function request(port, opts, ms = 5000) {
+  return requestOnce(port, opts, ms);
 }
 
 const official = process.env.ENGINE === 'official';
@@ -213,26 +194,6 @@ async function rawUpgrade(port, path, extraHeaders = {}) {
   return { socket, closed, text: () => Buffer.concat(chunks).toString('latin1') };
 }
 
-/** Resolves with the first argument of the next `n` emissions of `event`. */
-function collect(emitter, event, n, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const timer = setTimeout(() => {
-      emitter.off(event, onEvent);
-      reject(new Error(`timed out waiting for ${n} '${event}' (got ${got.length})`));
-    }, ms);
-    function onEvent(value) {
-      got.push(value);
-      if (got.length === n) {
-        clearTimeout(timer);
-        emitter.off(event, onEvent);
-        resolve(got);
-      }
-    }
-    emitter.on(event, onEvent);
-  });
-}
-
 /** Waits until `predicate()` is true, checking every few ms; fails after `ms`. */
 async function until(predicate, ms = 3000, what = 'condition') {
   const deadline = Date.now() + ms;
@@ -240,15 +201,6 @@ async function until(predicate, ms = 3000, what = 'condition') {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-/** Binary data of any kind as a Buffer (null for strings). */
-function asBuffer(data) {
-  if (typeof data === 'string') return null;
-  if (Buffer.isBuffer(data)) return data;
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return null;
 }
 
 /**
@@ -306,10 +258,66 @@ async function listenEngine(eio, opts) {
     url: `http://127.0.0.1:${port}`,
     async close() {
       engine.close();
-      httpServer.closeAllConnections?.();
-      await new Promise((resolve) => httpServer.close(() => resolve()));
+      await closeHttpServer(httpServer);
     },
   };
+}
+
+/** A server whose heartbeats stay far away unless `opts` says otherwise, so payloads hold only what a test sends. */
+function quietServer(opts = {}, attachOpts) {
+  return startServer({ pingInterval: 10000, pingTimeout: 5000, ...opts }, attachOpts);
+}
+
+/**
+ * Runs `fn(srv, clients)` with a quietServer(opts); afterwards closes every client the test put
+ * in `clients`, then the server, whether `fn` passed or threw.
+ */
+async function withServer(opts, fn, attachOpts) {
+  const srv = await quietServer(opts, attachOpts);
+  const clients = [];
+  try {
+    await fn(srv, clients);
+  } finally {
+    for (const c of clients) c.close();
+    await srv.close();
+  }
+}
+
+/** A polling session opened by hand: its sid, its open packet and the server-side socket. */
+async function pollingSession(srv, extra) {
+  const conn = waitFor(srv.server, 'connection');
+  const { sid, open } = await handshake(srv.port, extra);
+  const [socket] = await conn;
+  return { sid, open, socket };
+}
+
+/** A WebSocket session opened by hand: the ws peer, its open packet and the server-side socket. */
+async function wsSession(srv) {
+  const conn = waitFor(srv.server, 'connection');
+  const { peer, open } = await wsHandshake(srv.port);
+  const [socket] = await conn;
+  return { peer, open, socket };
+}
+
+/** The probe of an upgrade: `2probe` on the peer, which must be answered `3probe`. */
+async function probe(peer) {
+  peer.send('2probe');
+  assert.equal(await peer.next(), '3probe');
+}
+
+/** The end of an upgrade: `5` on the peer; resolves once the server-side `socket` switched. */
+async function completeUpgrade(peer, socket) {
+  const upgraded = waitFor(socket, 'upgrade');
+  peer.send('5');
+  await upgraded;
+}
+
+/** Upgrades a polling session to WebSocket by hand; resolves the ws peer once the server switched. */
+async function upgradeByHand(srv, sid, socket) {
+  const peer = await wsConnect(srv.port, { sid });
+  await probe(peer);
+  await completeUpgrade(peer, socket);
+  return peer;
 }
 
 /**
@@ -345,4 +353,11 @@ module.exports = {
   asBuffer,
   openClient,
   listenEngine,
+  quietServer,
+  withServer,
+  pollingSession,
+  wsSession,
+  probe,
+  completeUpgrade,
+  upgradeByHand,
 };
