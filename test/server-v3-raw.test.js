@@ -13,6 +13,17 @@ async function server(opts = {}) {
   return startServer(v3opts({ pingInterval: 5000, pingTimeout: 5000, ...opts }));
 }
 
+/**
+ * Starts a GET on the v3 session and waits (up to ~2 s) until the server holds it, as a real
+ * client always has one out. Resolves { pending }: the promise of that GET's response.
+ */
+async function holdPoll(srv, sid) {
+  const socket = srv.server.clients[sid];
+  const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
+  for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+  return { pending };
+}
+
 test('a request without EIO is protocol v3: length-prefixed open packet, socket.protocol 3', async () => {
   const srv = await server();
   try {
@@ -89,8 +100,7 @@ test('a v3 payload with a wrong length closes the session with "parse error"', a
     let messages = 0;
     socket.on('message', () => messages++);
     // As a real client would, keep a GET pending: the server can then close at once.
-    const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
-    for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+    const { pending } = await holdPoll(srv, sid);
     await post(srv.port, { EIO: '3', transport: 'polling', sid }, '9:4ab');
     const [reason] = await closed;
     await pending;
@@ -537,8 +547,7 @@ test('v3 upgrade on the wire: 2probe/3probe, the pending poll released with noop
   try {
     const { sid } = await handshake(srv.port);
     const socket = srv.server.clients[sid];
-    const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
-    for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+    const { pending } = await holdPoll(srv, sid);
     ws = await wsOpen(`ws://127.0.0.1:${srv.port}${PATH}?EIO=3&transport=websocket&sid=${encodeURIComponent(sid)}`);
     ws.send('2probe');
     const probe = await ws.nextFrame();
@@ -595,8 +604,7 @@ test('server-side close of a v3 session: the pending poll answers a close packet
   try {
     const { sid } = await handshake(srv.port);
     const socket = srv.server.clients[sid];
-    const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
-    for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+    const { pending } = await holdPoll(srv, sid);
     const closed = waitFor(socket, 'close');
     socket.close();
     const res = await pending;
