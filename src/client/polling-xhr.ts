@@ -17,9 +17,8 @@ export class XHRPolling extends Polling {
     xhr.open(body === undefined ? 'GET' : 'POST', this._uri(), true);
     const headers = opts.extraHeaders || {};
     for (const name in headers) xhr.setRequestHeader(name, headers[name]);
-    if (body !== undefined) {
-      xhr.setRequestHeader('Content-Type', typeof body === 'string' ? 'text/plain;charset=UTF-8' : 'application/octet-stream');
-    }
+    // A string body gets "text/plain;charset=UTF-8" from XMLHttpRequest itself.
+    if (typeof body === 'object') xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     // Protocol v3 may answer with its binary payload form; v4 payloads are always text.
     if (opts.protocol === 3 && this.supportsBinary) xhr.responseType = 'arraybuffer';
     xhr.withCredentials = !!opts.withCredentials;
@@ -29,7 +28,8 @@ export class XHRPolling extends Polling {
       let data = xhr.response;
       if (typeof data !== 'string') {
         data = new Uint8Array(data);
-        if (!/octet-stream/.test(xhr.getResponseHeader('Content-Type') || '')) data = new TextDecoder().decode(data);
+        // (No header at all reads as "null": not binary either.)
+        if (!/octet-stream/.test(xhr.getResponseHeader('Content-Type') as string)) data = new TextDecoder().decode(data);
       }
       finish(null, data);
     };

@@ -69,7 +69,8 @@ interface Handshake {
 
 type Timer = ReturnType<typeof setTimeout>;
 
-const hasWindowEvents = typeof addEventListener === 'function' && typeof removeEventListener === 'function';
+// Browsers (and workers) have both addEventListener and removeEventListener; Node has neither.
+const hasWindowEvents = typeof addEventListener === 'function';
 
 export class Socket extends Emitter {
   /** Protocol revision of this client by default. */
