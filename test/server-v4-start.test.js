@@ -7,7 +7,7 @@ const http = require('node:http');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { once } = require('node:events');
-const { engine, waitFor } = require('./support');
+const { engine, waitFor, listenLocal, closeHttpServer } = require('./support');
 const { request, official, openClient, listenEngine, until, rawUpgrade } = require('./support/v4');
 
 const OPTS = { pingInterval: 10000, pingTimeout: 5000 };
@@ -32,9 +32,7 @@ async function start(way) {
     httpServer.on('upgrade', (req, socket, head) => srv.handleUpgrade(req, socket, head));
     httpServer.on('request', (req, res) => srv.handleRequest(req, res));
   }
-  httpServer.listen(0, '127.0.0.1');
-  await once(httpServer, 'listening');
-  const port = httpServer.address().port;
+  const port = await listenLocal(httpServer);
   return {
     engine: srv,
     httpServer,
@@ -42,8 +40,7 @@ async function start(way) {
     url: `http://127.0.0.1:${port}`,
     async close() {
       srv.close();
-      httpServer.closeAllConnections();
-      await new Promise((r) => httpServer.close(r));
+      await closeHttpServer(httpServer);
     },
   };
 }
@@ -114,38 +111,12 @@ test('(C) handleRequest/handleUpgrade answer refusals themselves (JSON error, 40
   }
 });
 
-test('DEBUG=engine* prints the engine\'s log on stderr', async () => {
-  const script = `
-    const http = require('node:http');
-    const eio = require(${JSON.stringify(official ? 'engine.io' : 'engine.io-ts')});
-    const httpServer = http.createServer();
-    const srv = eio.attach(httpServer);
-    httpServer.listen(0, '127.0.0.1', () => {
-      const port = httpServer.address().port;
-      http.get({ host: '127.0.0.1', port, path: '/engine.io/?EIO=4&transport=polling', agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => { srv.close(); httpServer.close(); });
-      });
-    });
-  `;
-  const child = spawn(process.execPath, ['-e', script], {
-    cwd: path.join(__dirname, '..'),
-    env: { ...process.env, DEBUG: 'engine*', DEBUG_COLORS: 'false' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  child.stdout.resume();
-  const timer = setTimeout(() => child.kill(), 10000);
-  const [code] = await once(child, 'exit');
-  clearTimeout(timer);
-  assert.equal(code, 0, stderr);
-  assert.match(stderr, /\bengine\b/, 'the engine namespace logs');
-  assert.match(stderr, /\bengine:(socket|polling|transport)\b/, 'the sub-namespaces log too');
-  assert.match(stderr, /handshak/i, 'the handshake is logged');
-});
-
-test('without DEBUG the engine prints nothing', async () => {
+/**
+ * A child process that starts a server, makes one polling handshake and exits. `DEBUG` is set to
+ * `debugEnv`, or removed when that is undefined. Resolves { code, stdout, stderr }; the child is
+ * killed after 10 s.
+ */
+async function runOneHandshake(debugEnv) {
   const script = `
     const http = require('node:http');
     const eio = require(${JSON.stringify(official ? 'engine.io' : 'engine.io-ts')});
@@ -161,17 +132,33 @@ test('without DEBUG the engine prints nothing', async () => {
   `;
   const env = { ...process.env };
   delete env.DEBUG;
+  if (debugEnv !== undefined) Object.assign(env, { DEBUG: debugEnv, DEBUG_COLORS: 'false' });
   const child = spawn(process.execPath, ['-e', script], {
     cwd: path.join(__dirname, '..'),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stderr.on('data', (c) => (out += c));
-  child.stdout.on('data', (c) => (out += c));
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  child.stdout.on('data', (c) => (stdout += c));
   const timer = setTimeout(() => child.kill(), 10000);
   const [code] = await once(child, 'exit');
   clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+test('DEBUG=engine* prints the engine\'s log on stderr', async () => {
+  const { code, stderr } = await runOneHandshake('engine*');
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /\bengine\b/, 'the engine namespace logs');
+  assert.match(stderr, /\bengine:(socket|polling|transport)\b/, 'the sub-namespaces log too');
+  assert.match(stderr, /handshak/i, 'the handshake is logged');
+});
+
+test('without DEBUG the engine prints nothing', async () => {
+  const { code, stdout, stderr } = await runOneHandshake(undefined);
+  const out = stderr + stdout;
   assert.equal(code, 0, out);
   assert.equal(out, '');
 });
