@@ -5,23 +5,12 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const zlib = require('node:zlib');
-const { startServer } = require('./support');
-const { v3opts } = require('./support/v3util');
-const { handshake, poll, closeWithPolls, runJsonp, parseStringPayload, PATH } = require('./support/v3wire');
+const { handshake, poll, runJsonp, parseStringPayload, PATH, withV3Server } = require('./support/v3wire');
 const { request } = require('./support');
 
 // Compressible, above 1024 bytes, and not all one character.
 const BIG = Array.from({ length: 120 }, (_, i) => `line ${i % 10} of a polling payload €;`).join('\n');
 assert.ok(Buffer.byteLength(BIG) > 2048);
-
-async function withServer(opts, fn) {
-  const srv = await startServer(v3opts({ pingInterval: 10000, pingTimeout: 10000, ...opts }));
-  try {
-    await fn(srv);
-  } finally {
-    await closeWithPolls(srv);
-  }
-}
 
 /** Opens a v4 session, makes the server send `msgs` ([data, options]), polls with Accept-Encoding. */
 async function pollAfterSend(srv, msgs, acceptEncoding, EIO = '4') {
@@ -37,7 +26,7 @@ for (const [encoding, decompress] of [
   ['deflate', zlib.inflateSync],
 ]) {
   test(`a polling response above the threshold is ${encoding}-compressed when the client accepts ${encoding}`, () =>
-    withServer({}, async (srv) => {
+    withV3Server({}, async (srv) => {
       const res = await pollAfterSend(srv, [[BIG]], encoding);
       assert.equal(res.status, 200);
       assert.equal(res.headers['content-encoding'], encoding);
@@ -49,7 +38,7 @@ for (const [encoding, decompress] of [
 }
 
 test('with "gzip, deflate" the server picks one of them and the body decompresses to the payload', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const res = await pollAfterSend(srv, [[BIG]], 'gzip, deflate, br');
     const enc = res.headers['content-encoding'];
     assert.ok(enc === 'gzip' || enc === 'deflate', `content-encoding ${enc}`);
@@ -59,7 +48,7 @@ test('with "gzip, deflate" the server picks one of them and the body decompresse
 );
 
 test('a v3 polling response is compressed too', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const res = await pollAfterSend(srv, [[BIG]], 'gzip', '3');
     assert.equal(res.headers['content-encoding'], 'gzip');
     assert.equal(zlib.gunzipSync(res.body).toString(), `${BIG.length + 1}:4${BIG}`);
@@ -67,7 +56,7 @@ test('a v3 polling response is compressed too', () =>
 );
 
 test('a response under the threshold (1024 bytes) is not compressed', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const small = 'x'.repeat(1000);
     const res = await pollAfterSend(srv, [[small]], 'gzip, deflate');
     assert.equal(res.headers['content-encoding'], undefined);
@@ -76,7 +65,7 @@ test('a response under the threshold (1024 bytes) is not compressed', () =>
 );
 
 test('httpCompression.threshold is configurable', () =>
-  withServer({ httpCompression: { threshold: 16 } }, async (srv) => {
+  withV3Server({ httpCompression: { threshold: 16 } }, async (srv) => {
     const msg = 'hello hello hello hello hello';
     const res = await pollAfterSend(srv, [[msg]], 'gzip');
     assert.equal(res.headers['content-encoding'], 'gzip');
@@ -85,7 +74,7 @@ test('httpCompression.threshold is configurable', () =>
 );
 
 test('no compression without an Accept-Encoding the server supports', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     for (const accept of [undefined, 'identity', 'br']) {
       const res = await pollAfterSend(srv, [[BIG]], accept);
       assert.equal(res.headers['content-encoding'], undefined, `Accept-Encoding: ${accept}`);
@@ -95,7 +84,7 @@ test('no compression without an Accept-Encoding the server supports', () =>
 );
 
 test('httpCompression: false disables compression', () =>
-  withServer({ httpCompression: false }, async (srv) => {
+  withV3Server({ httpCompression: false }, async (srv) => {
     const res = await pollAfterSend(srv, [[BIG]], 'gzip, deflate');
     assert.equal(res.headers['content-encoding'], undefined);
     assert.equal(res.text, `4${BIG}`);
@@ -103,7 +92,7 @@ test('httpCompression: false disables compression', () =>
 );
 
 test('send(data, { compress: false }) is honoured on polling', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const res = await pollAfterSend(srv, [[BIG, { compress: false }]], 'gzip, deflate');
     assert.equal(res.headers['content-encoding'], undefined);
     assert.equal(res.text, `4${BIG}`);
@@ -111,7 +100,7 @@ test('send(data, { compress: false }) is honoured on polling', () =>
 );
 
 test('a payload with a compressible message is compressed even if another message is compress: false', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const res = await pollAfterSend(srv, [['a', { compress: false }], [BIG]], 'gzip');
     assert.equal(res.headers['content-encoding'], 'gzip');
     assert.equal(zlib.gunzipSync(res.body).toString(), `4a\x1e4${BIG}`);
@@ -119,7 +108,7 @@ test('a payload with a compressible message is compressed even if another messag
 );
 
 test('a v3 XHR2 binary payload (application/octet-stream) above the threshold is compressed', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling' });
     const bin = Buffer.alloc(4000, 0x5a);
     srv.server.clients[sid].send(bin);
@@ -132,7 +121,7 @@ test('a v3 XHR2 binary payload (application/octet-stream) above the threshold is
 );
 
 test('a JSONP response above the threshold is compressed and still a valid script', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const hs = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=0&b64=1` });
     const open = JSON.parse(parseStringPayload(runJsonp(hs.text, 0))[0].slice(1));
     srv.server.clients[open.sid].send(BIG);

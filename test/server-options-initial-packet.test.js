@@ -5,20 +5,13 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { WebSocket } = require('ws');
 const { Socket: V4Socket } = require('engine.io-client');
-const { startServer } = require('./support');
-const { v3opts, collect, opened } = require('./support/v3util');
+const { collect, opened } = require('./support/v3util');
 const { V3Socket } = require('./support/v3client');
-const { handshake, poll, parseStringPayload, closeWithPolls, PATH } = require('./support/v3wire');
+const { handshake, poll, parseStringPayload, PATH, withV3Server } = require('./support/v3wire');
 
-async function withServer(opts, fn) {
-  const srv = await startServer(v3opts({ pingInterval: 10000, pingTimeout: 10000, ...opts }));
+function withServer(opts, fn) {
   // The application's own first message, to check the initial packet comes before it.
-  srv.server.on('connection', (socket) => socket.send('app'));
-  try {
-    await fn(srv);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  return withV3Server(opts, fn, (srv) => srv.server.on('connection', (socket) => socket.send('app')));
 }
 
 /** Polls until `n` message packets (type 4) have come after the open packet; returns all packets. */

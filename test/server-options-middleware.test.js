@@ -4,19 +4,10 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { Socket: V4Socket } = require('engine.io-client');
-const { startServer, waitFor, request, sleep } = require('./support');
-const { v3opts, opened } = require('./support/v3util');
+const { waitFor, request, sleep } = require('./support');
+const { opened } = require('./support/v3util');
 const { V3Socket } = require('./support/v3client');
-const { rawWebSocket, handshake, closeWithPolls, PATH } = require('./support/v3wire');
-
-async function withServer(opts, fn) {
-  const srv = await startServer(v3opts({ pingInterval: 10000, pingTimeout: 10000, ...opts }));
-  try {
-    await fn(srv);
-  } finally {
-    await closeWithPolls(srv);
-  }
-}
+const { rawWebSocket, handshake, PATH, withV3Server } = require('./support/v3wire');
 
 function queryOf(req) {
   return Object.fromEntries(new URL(req.url, 'http://x').searchParams);
@@ -27,7 +18,7 @@ for (const [name, Client] of [
   ['v3', V3Socket],
 ]) {
   test(`${name} client: middleware runs on the polling handshake and on the WebSocket upgrade`, () =>
-    withServer({}, async (srv) => {
+    withV3Server({}, async (srv) => {
       const calls = [];
       srv.server.use((req, res, next) => {
         calls.push({ ...queryOf(req), method: req.method, hasRes: !!res && typeof res.setHeader === 'function' });
@@ -51,7 +42,7 @@ for (const [name, Client] of [
 }
 
 test('middleware runs on a direct WebSocket handshake', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const calls = [];
     srv.server.use((req, res, next) => {
       calls.push(queryOf(req));
@@ -69,7 +60,7 @@ test('middleware runs on a direct WebSocket handshake', () =>
 );
 
 test('middlewares run in order, asynchronously, before the request is handled', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     const order = [];
     srv.server.use(async (req, res, next) => {
       order.push('a');
@@ -89,7 +80,7 @@ test('middlewares run in order, asynchronously, before the request is handled', 
 );
 
 test('a header set by middleware is on the polling handshake response and on the 101 of the upgrade', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     srv.server.use((req, res, next) => {
       res.setHeader('X-Middleware', `ran-${queryOf(req).transport}`);
       next();
@@ -107,7 +98,7 @@ test('a header set by middleware is on the polling handshake response and on the
 );
 
 test('next(err) refuses the polling handshake: 400 Bad request, no session, connection_error', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     srv.server.use((req, res, next) => next(new Error('not allowed')));
     let connections = 0;
     srv.server.on('connection', () => connections++);
@@ -125,7 +116,7 @@ test('next(err) refuses the polling handshake: 400 Bad request, no session, conn
 );
 
 test('next(err) refuses the WebSocket handshake and the upgrade, the polling session carries on', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     srv.server.use((req, res, next) => {
       if (queryOf(req).transport === 'websocket') return next(new Error('no websocket'));
       next();
@@ -150,7 +141,7 @@ test('next(err) refuses the WebSocket handshake and the upgrade, the polling ses
 );
 
 test('a v4 client whose upgrade is refused by middleware stays connected on polling', () =>
-  withServer({}, async (srv) => {
+  withV3Server({}, async (srv) => {
     srv.server.use((req, res, next) => {
       if (queryOf(req).transport === 'websocket') return next(new Error('no websocket'));
       next();

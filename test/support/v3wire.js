@@ -6,7 +6,8 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const vm = require('node:vm');
 const zlib = require('node:zlib');
-const { request } = require('./index');
+const { request, startServer } = require('./index');
+const { v3opts } = require('./v3util');
 
 const PATH = '/engine.io/';
 
@@ -234,9 +235,25 @@ async function closeWithPolls(srv) {
   await new Promise((resolve) => srv.httpServer.close(() => resolve()));
 }
 
+/**
+ * Runs `fn(srv)` with a server that accepts v3 clients, heartbeats 10 s away unless `opts` says
+ * otherwise; `setup(srv)` runs first (e.g. listeners every test of a file needs). Afterwards the
+ * server is closed with closeWithPolls, whether `fn` passed or threw.
+ */
+async function withV3Server(opts, fn, setup) {
+  const srv = await startServer(v3opts({ pingInterval: 10000, pingTimeout: 10000, ...opts }));
+  if (setup) setup(srv);
+  try {
+    await fn(srv);
+  } finally {
+    await closeWithPolls(srv);
+  }
+}
+
 module.exports = {
   PATH,
   closeWithPolls,
+  withV3Server,
   qs,
   handshake,
   parseStringPayload,
