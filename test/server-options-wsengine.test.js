@@ -17,6 +17,26 @@ const { startServer, waitFor } = require('./support');
 const { official, v3opts, opened } = require('./support/v3util');
 const { V3Socket } = require('./support/v3client');
 
+/**
+ * Counts the upgrades handled by the WebSocketServer of the `ws` the engine resolves, until
+ * `restore()` puts its handleUpgrade back.
+ */
+function countWsUpgrades() {
+  const proto = engineWs().WebSocketServer.prototype;
+  const original = proto.handleUpgrade;
+  let calls = 0;
+  proto.handleUpgrade = function (...args) {
+    calls++;
+    return original.apply(this, args);
+  };
+  return {
+    count: () => calls,
+    restore() {
+      proto.handleUpgrade = original;
+    },
+  };
+}
+
 async function echoVia(srv, Client, transports) {
   srv.server.on('connection', (s) => s.on('message', (m) => s.send(m)));
   const client = new Client(srv.url, { transports });
@@ -82,20 +102,14 @@ test(
   "wsEngine: 'ws' (a module name) works and uses ws's WebSocketServer",
   { skip: official && 'official engine.io@6 takes only a constructor, not a module name' },
   async () => {
-    const proto = engineWs().WebSocketServer.prototype;
-    const original = proto.handleUpgrade;
-    let calls = 0;
-    proto.handleUpgrade = function (...args) {
-      calls++;
-      return original.apply(this, args);
-    };
+    const upgrades = countWsUpgrades();
     const srv = await startServer(v3opts({ wsEngine: 'ws' }));
     try {
       await echoVia(srv, V4Socket, ['websocket']);
       await echoVia(srv, V3Socket, ['websocket']);
-      assert.equal(calls, 2);
+      assert.equal(upgrades.count(), 2);
     } finally {
-      proto.handleUpgrade = original;
+      upgrades.restore();
       await srv.close();
     }
   },
@@ -120,19 +134,13 @@ test(
 );
 
 test('without wsEngine, the default is ws', async () => {
-  const proto = engineWs().WebSocketServer.prototype;
-  const original = proto.handleUpgrade;
-  let calls = 0;
-  proto.handleUpgrade = function (...args) {
-    calls++;
-    return original.apply(this, args);
-  };
+  const upgrades = countWsUpgrades();
   const srv = await startServer(v3opts({}));
   try {
     await echoVia(srv, V4Socket, ['websocket']);
-    assert.equal(calls, 1);
+    assert.equal(upgrades.count(), 1);
   } finally {
-    proto.handleUpgrade = original;
+    upgrades.restore();
     await srv.close();
   }
 });
