@@ -118,39 +118,40 @@ describe('engine hooks and options under socket.io', () => {
     await request(srv.port, { method: 'POST', path: `/socket.io/?EIO=4&transport=polling&sid=${sid}`, body: '1' });
   });
 
-  test('websocket: a message over maxHttpBufferSize ends the connection, never reaching the handler', async () => {
+  /**
+   * Connects a client on `transport` alone and emits an event 5000 bytes long; resolves the
+   * disconnect reasons of both sides and whether the server's handler ever ran.
+   */
+  async function emitOverLimit(transport) {
     const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', { transports: ['websocket'] });
+    const c = await srv.connect('/', { transports: [transport] });
     const [socket] = await conn;
     let handled = false;
     socket.on('big', () => (handled = true));
     const server = waitFor(socket, 'disconnect');
     const client = waitFor(c, 'disconnect');
     c.emit('big', 'x'.repeat(5000));
-    assert.equal((await server)[0], 'transport error');
-    assert.equal((await client)[0], 'transport close');
-    assert.equal(handled, false);
+    const [serverReason] = await server;
+    const [clientReason] = await client;
     c.close();
+    return { serverReason, clientReason, handled };
+  }
+
+  test('websocket: a message over maxHttpBufferSize ends the connection, never reaching the handler', async () => {
+    const { serverReason, clientReason, handled } = await emitOverLimit('websocket');
+    assert.equal(serverReason, 'transport error');
+    assert.equal(clientReason, 'transport close');
+    assert.equal(handled, false);
   });
 
   test('polling: a POST over maxHttpBufferSize ends the session, never reaching the handler', async () => {
-    const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', { transports: ['polling'] });
-    const [socket] = await conn;
-    let handled = false;
-    socket.on('big', () => (handled = true));
-    const server = waitFor(socket, 'disconnect');
-    const client = waitFor(c, 'disconnect');
-    c.emit('big', 'x'.repeat(5000));
+    const { serverReason, clientReason, handled } = await emitOverLimit('polling');
     // the official engine answers 413 and lets the client give up (server "transport close",
     // client "transport error"); ours also ends the session itself (server "transport
     // error", client "transport close"): either way both sides see the end
-    const [serverReason] = await server;
-    const [clientReason] = await client;
     assert.ok(['transport close', 'transport error'].includes(serverReason), serverReason);
     assert.ok(['transport close', 'transport error'].includes(clientReason), clientReason);
     assert.equal(handled, false);
-    c.close();
   });
 });
 
