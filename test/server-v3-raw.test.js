@@ -7,10 +7,27 @@ const assert = require('node:assert/strict');
 const { WebSocket } = require('ws');
 const { startServer, request, waitFor, sleep } = require('./support');
 const { official, v3opts, collect, v3BinaryPayload } = require('./support/v3util');
-const { handshake, poll, post, parseStringPayload, runJsonp, jsonpClientEscape, PATH, closeWithPolls } = require('./support/v3wire');
+const {
+  handshake,
+  poll,
+  post,
+  parseStringPayload,
+  runJsonp,
+  jsonpClientEscape,
+  PATH,
+  closeWithPolls,
+  withV3Server,
+} = require('./support/v3wire');
+
+const HEARTBEATS = { pingInterval: 5000, pingTimeout: 5000 };
 
 async function server(opts = {}) {
-  return startServer(v3opts({ pingInterval: 5000, pingTimeout: 5000, ...opts }));
+  return startServer(v3opts({ ...HEARTBEATS, ...opts }));
+}
+
+/** Runs `fn(srv)` with a server(opts), then closes it with closeWithPolls whether `fn` passed or threw. */
+function withServer(opts, fn) {
+  return withV3Server({ ...HEARTBEATS, ...opts }, fn);
 }
 
 /**
@@ -25,8 +42,7 @@ async function holdPoll(srv, sid) {
 }
 
 test('a request without EIO is protocol v3: length-prefixed open packet, socket.protocol 3', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const conn = waitFor(srv.server, 'connection');
     const res = await request(srv.port, { path: `${PATH}?transport=polling` });
     assert.equal(res.status, 200);
@@ -40,26 +56,20 @@ test('a request without EIO is protocol v3: length-prefixed open packet, socket.
     const [socket] = await conn;
     assert.equal(socket.protocol, 3);
     assert.equal(socket.id, open.sid);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('EIO=4 on the same server is v4: no length prefix', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const res = await request(srv.port, { path: `${PATH}?EIO=4&transport=polling` });
     assert.equal(res.status, 200);
     assert.match(res.text, /^0\{/);
     assert.equal(srv.server.clients[JSON.parse(res.text.slice(1)).sid].protocol, 4);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('string payload: <len>:<packet> with lengths in UTF-16 code units, server to client', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { sid } = await handshake(srv.port);
     const socket = srv.server.clients[sid];
     socket.send('€');
@@ -70,14 +80,11 @@ test('string payload: <len>:<packet> with lengths in UTF-16 code units, server t
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'], /^text\/plain/);
     assert.equal(res.text, '2:4€6:4héllo3:4𝄞1:4');
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('string payload: <len>:<packet> with UTF-16 lengths, client to server', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { sid } = await handshake(srv.port);
     const socket = srv.server.clients[sid];
     const got = collect(socket, 'message', 5);
@@ -86,14 +93,11 @@ test('string payload: <len>:<packet> with UTF-16 lengths, client to server', asy
     assert.equal(res.status, 200);
     assert.equal(res.text, 'ok');
     assert.deepEqual(await got, ['€', 'héllo', '𝄞', '12:34', '1:2']);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('a v3 payload with a wrong length closes the session with "parse error"', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { sid } = await handshake(srv.port);
     const socket = srv.server.clients[sid];
     const closed = waitFor(socket, 'close');
@@ -106,14 +110,11 @@ test('a v3 payload with a wrong length closes the session with "parse error"', a
     await pending;
     assert.equal(reason, 'parse error');
     assert.equal(messages, 0);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('b64=1 on the handshake: binary goes down as b4<base64> inside the string payload for the whole session', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling', b64: '1' });
     const socket = srv.server.clients[sid];
     socket.send(Buffer.from([1, 2, 3, 4]));
@@ -123,14 +124,11 @@ test('b64=1 on the handshake: binary goes down as b4<base64> inside the string p
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'], /^text\/plain/);
     assert.equal(res.text, '10:b4AQIDBA==4:4txt');
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('b4<base64> in a posted string payload arrives as binary (with or without b64=1)', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     for (const b64 of [{ b64: '1' }, {}]) {
       const { sid } = await handshake(srv.port, { EIO: '3', transport: 'polling', ...b64 });
       const socket = srv.server.clients[sid];
@@ -142,14 +140,11 @@ test('b4<base64> in a posted string payload arrives as binary (with or without b
       assert.deepEqual(Buffer.from(bin), Buffer.from([1, 2, 3, 4]));
       assert.equal(text, 'hi');
     }
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('XHR2 client (no b64): a payload with binary goes down as application/octet-stream, exact bytes', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { sid } = await handshake(srv.port);
     const socket = srv.server.clients[sid];
     socket.send('hello');
@@ -170,27 +165,21 @@ test('XHR2 client (no b64): a payload with binary goes down as application/octet
         ...[1, 3, 0, 1, 255, 4, ...big],
       ],
     );
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('XHR2 client (no b64): a payload of text only stays a string payload', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { sid } = await handshake(srv.port);
     srv.server.clients[sid].send('only text');
     const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
     assert.match(res.headers['content-type'], /^text\/plain/);
     assert.equal(res.text, '10:4only text');
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('an XHR2 binary payload POSTed as application/octet-stream is decoded (text and binary)', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { sid } = await handshake(srv.port);
     const socket = srv.server.clients[sid];
     const got = collect(socket, 'message', 3);
@@ -206,9 +195,7 @@ test('an XHR2 binary payload POSTed as application/octet-stream is decoded (text
     assert.equal(a, 'hello');
     assert.deepEqual(Buffer.from(b), Buffer.from([9, 8, 7]));
     assert.equal(c, 'h€');
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 async function wsOpen(url) {
@@ -291,23 +278,19 @@ test('v3 heartbeat on the wire: the server never pings, it answers the client pi
 });
 
 test('v3 heartbeat over polling: a posted ping gets a pong in the next poll', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { sid } = await handshake(srv.port);
     await post(srv.port, { EIO: '3', transport: 'polling', sid }, '1:2');
     const res = await poll(srv.port, { EIO: '3', transport: 'polling', sid });
     assert.equal(res.text, '1:3');
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
 // JSONP
 
 test('JSONP handshake: ___eio[<j>]("<payload as JSON string>"); wraps the v3 payload', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     for (const j of ['0', '12']) {
       const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&j=${j}&b64=1` });
       assert.equal(res.status, 200);
@@ -321,9 +304,7 @@ test('JSONP handshake: ___eio[<j>]("<payload as JSON string>"); wraps the v3 pay
       assert.ok(srv.server.clients[open.sid], 'the session exists');
       assert.equal(srv.server.clients[open.sid].protocol, 3);
     }
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test(
@@ -349,16 +330,13 @@ test(
 const HOSTILE_J = ['alert(1)', '0);alert(1);//', '1]=0;alert(1)//', '</script><script>alert(1)</script>'];
 
 test('JSONP: a non-digit j is never echoed into the response', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     for (const j of HOSTILE_J) {
       const res = await request(srv.port, { path: `${PATH}?EIO=3&transport=polling&b64=1&j=${encodeURIComponent(j)}` });
       assert.ok(!res.text.includes('alert'), `j=${j} echoed: ${res.text}`);
       assert.ok(!/<\/?script/i.test(res.text), `j=${j} echoed: ${res.text}`);
     }
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test(
@@ -398,8 +376,7 @@ async function jsonpSession(srv, j = 0) {
 }
 
 test('JSONP: U+2028 and U+2029 are escaped in the script, and the payload survives exactly', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { socket, params } = await jsonpSession(srv, 1);
     const msg = 'a\u2028b\u2029c';
     socket.send(msg);
@@ -408,9 +385,7 @@ test('JSONP: U+2028 and U+2029 are escaped in the script, and the payload surviv
     assert.ok(!res.text.includes('\u2028'), 'raw U+2028 in the script');
     assert.ok(!res.text.includes('\u2029'), 'raw U+2029 in the script');
     assert.equal(runJsonp(res.text, 1), `${msg.length + 1}:4${msg}`);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test(
@@ -433,15 +408,12 @@ test(
 );
 
 test('JSONP: binary goes down base64-encoded (b4...) inside the script', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { socket, params } = await jsonpSession(srv, 0);
     socket.send(Buffer.from([1, 2, 3, 4]));
     const res = await poll(srv.port, params);
     assert.equal(runJsonp(res.text, 0), '10:b4AQIDBA==');
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test(
@@ -464,8 +436,7 @@ test(
 );
 
 test('JSONP: form POST d=<payload> with the client escaping of newlines is decoded exactly', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { socket, params } = await jsonpSession(srv, 0);
     const msgs = [
       'line1\nline2',
@@ -488,23 +459,18 @@ test('JSONP: form POST d=<payload> with the client escaping of newlines is decod
     res = await post(srv.port, params, `d=${encodeURIComponent(jsonpClientEscape(payload))}`, 'application/x-www-form-urlencoded');
     assert.equal(res.status, 200);
     assert.deepEqual(await got, msgs);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('JSONP: a posted b4<base64> arrives as binary', async () => {
-  const srv = await server();
-  try {
+  await withServer({}, async (srv) => {
     const { socket, params } = await jsonpSession(srv, 0);
     const got = waitFor(socket, 'message');
     const res = await post(srv.port, params, new URLSearchParams({ d: '10:b4AQIDBA==' }).toString(), 'application/x-www-form-urlencoded');
     assert.equal(res.status, 200);
     const [bin] = await got;
     assert.deepEqual(Buffer.from(bin), Buffer.from([1, 2, 3, 4]));
-  } finally {
-    await closeWithPolls(srv);
-  }
+  });
 });
 
 test('JSONP is refused when polling is disabled (transports: ["websocket"])', async () => {
