@@ -1078,17 +1078,25 @@ test(
   },
 );
 
+/**
+ * Runs `pingPong()` (receive one ping, answer it) `n` times; the session must count `n`
+ * 'heartbeat's and still be open afterwards.
+ */
+async function answerPings(socket, n, pingPong) {
+  let beats = 0;
+  socket.on('heartbeat', () => beats++);
+  for (let i = 0; i < n; i++) await pingPong();
+  await until(() => beats === n, 1000, `${n} heartbeats`);
+  assert.equal(socket.readyState, 'open');
+}
+
 test("an idle WebSocket session stays open through several heartbeats, one 'heartbeat' per pong", async () => {
   await withServer({ pingInterval: 30, pingTimeout: 200 }, async (srv) => {
     const { peer, socket } = await wsSession(srv);
-    let beats = 0;
-    socket.on('heartbeat', () => beats++);
-    for (let i = 0; i < 5; i++) {
+    await answerPings(socket, 5, async () => {
       assert.equal(await peer.next(), '2');
       peer.send('3');
-    }
-    await until(() => beats === 5, 1000, '5 heartbeats');
-    assert.equal(socket.readyState, 'open');
+    });
     await peer.close();
   });
 });
@@ -1096,14 +1104,10 @@ test("an idle WebSocket session stays open through several heartbeats, one 'hear
 test('an idle polling session stays open through several heartbeats', async () => {
   await withServer({ pingInterval: 30, pingTimeout: 200 }, async (srv) => {
     const { sid, socket } = await pollingSession(srv);
-    let beats = 0;
-    socket.on('heartbeat', () => beats++);
-    for (let i = 0; i < 4; i++) {
+    await answerPings(socket, 4, async () => {
       assert.equal((await poll(srv.port, sid)).text, '2');
       assert.equal((await post(srv.port, sid, '3')).text, 'ok');
-    }
-    await until(() => beats === 4, 1000, '4 heartbeats');
-    assert.equal(socket.readyState, 'open');
+    });
   });
 });
 
