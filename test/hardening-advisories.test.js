@@ -15,21 +15,13 @@ H.guardProcess();
 let srv;
 let by;
 
-test.before(async () => {
-  srv = await H.startEchoServer({ maxHttpBufferSize: 1e6 }, { destroyUpgradeTimeout: 150 });
-  by = await H.bystander(srv.url, { v3Transports: ['websocket'] });
-});
-
-test.after(async () => {
-  by.close();
-  await srv.close();
-});
-
-test.afterEach(async () => {
-  H.assertNothingEscaped();
-  await by.check();
-  await H.settleSessions(srv.server, by.size);
-});
+H.shareEchoServer(
+  { opts: { maxHttpBufferSize: 1e6 }, attachOpts: { destroyUpgradeTimeout: 150 }, bystanderOpts: { v3Transports: ['websocket'] } },
+  (s, b) => {
+    srv = s;
+    by = b;
+  },
+);
 
 // CVE-2020-36048: a huge body of tiny packets exhausted CPU and memory. The engine must answer
 // 413 as soon as the body passes maxHttpBufferSize, without buffering or decoding the rest.

@@ -14,22 +14,9 @@ const H = require('./support/hardening');
 H.guardProcess();
 
 let srv;
-let by;
 
-test.before(async () => {
-  srv = await H.startEchoServer();
-  by = await H.bystander(srv.url);
-});
-
-test.after(async () => {
-  by.close();
-  await srv.close();
-});
-
-test.afterEach(async () => {
-  H.assertNothingEscaped();
-  await by.check();
-  await H.settleSessions(srv.server, by.size);
+H.shareEchoServer({}, (s) => {
+  srv = s;
 });
 
 /** A WebSocket session opened directly; resolves { ws, sid }. */

@@ -14,17 +14,8 @@ const GOOD = 'http://good.example';
 const EVIL = 'http://evil.example';
 let srv;
 
-test.before(async () => {
-  srv = await H.startEchoServer({ cors: { origin: [GOOD], credentials: true } });
-});
-
-test.after(async () => {
-  await srv.close();
-});
-
-test.afterEach(async () => {
-  H.assertNothingEscaped();
-  await H.settleSessions(srv.server, 0);
+H.shareEchoServer({ opts: { cors: { origin: [GOOD], credentials: true } }, bystanderOpts: null }, (s) => {
+  srv = s;
 });
 
 for (const eio of [4, 3]) {

@@ -351,12 +351,39 @@ async function closeReason(srv, id, ms = 3000) {
 
 const CLOSE_REASONS = ['transport close', 'transport error', 'ping timeout', 'parse error', 'forced close', 'server shutting down'];
 
+/**
+ * The fixture of a suite that shares one echo server (and, unless `bystanderOpts` is null, one
+ * bystander) across all its tests: both start in node:test's `before` and close in `after`; after
+ * each test nothing escaped, the bystander still echoes and the server holds only the bystander's
+ * sessions. `onReady(srv, by)` hands them to the file once started.
+ */
+function shareEchoServer({ opts, attachOpts, bystanderOpts = {} } = {}, onReady) {
+  const nodeTest = require('node:test');
+  let srv = null;
+  let by = null;
+  nodeTest.before(async () => {
+    srv = await startEchoServer(opts, attachOpts);
+    if (bystanderOpts) by = await bystander(srv.url, bystanderOpts);
+    onReady(srv, by);
+  });
+  nodeTest.after(async () => {
+    by?.close();
+    await srv.close();
+  });
+  nodeTest.afterEach(async () => {
+    assertNothingEscaped();
+    if (by) await by.check();
+    await settleSessions(srv.server, by ? by.size : 0);
+  });
+}
+
 module.exports = {
   official,
   PATH,
   guardProcess,
   assertNothingEscaped,
   startEchoServer,
+  shareEchoServer,
   settleSessions,
   settleConnections,
   connections,
