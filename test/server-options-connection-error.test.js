@@ -5,8 +5,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { startServer, request, waitFor } = require('./support');
-const { rawWebSocket, handshake, closeWithPolls, PATH } = require('./support/v3wire');
+const { request, waitFor } = require('./support');
+const { rawWebSocket, handshake, PATH, withV3Server } = require('./support/v3wire');
 
 const MESSAGES = {
   0: 'Transport unknown',
@@ -17,17 +17,18 @@ const MESSAGES = {
   5: 'Unsupported protocol version',
 };
 
-async function withServer(opts, fn) {
-  const srv = await startServer({ allowEIO3: true, pingInterval: 10000, pingTimeout: 10000, ...opts });
+/** withV3Server, and `fn` also gets the server's 'connection_error's and its connection count. */
+function withServer(opts, fn) {
   const errors = [];
   let connections = 0;
-  srv.server.on('connection_error', (e) => errors.push(e));
-  srv.server.on('connection', () => connections++);
-  try {
-    await fn(srv, errors, () => connections);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  return withV3Server(
+    opts,
+    (srv) => fn(srv, errors, () => connections),
+    (srv) => {
+      srv.server.on('connection_error', (e) => errors.push(e));
+      srv.server.on('connection', () => connections++);
+    },
+  );
 }
 
 function checkEvent(e, code, path) {
