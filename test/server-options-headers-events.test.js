@@ -5,26 +5,25 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { startServer } = require('./support');
-const { v3opts } = require('./support/v3util');
-const { rawWebSocket, handshake, poll, post, closeWithPolls, PATH } = require('./support/v3wire');
+const { rawWebSocket, handshake, poll, post, PATH, withV3Server } = require('./support/v3wire');
 
-async function withServer(fn) {
-  const srv = await startServer(v3opts({ pingInterval: 10000, pingTimeout: 10000 }));
+/** withV3Server, with listeners on both header events that add a header and record each call. */
+function withServer(fn) {
   const events = [];
-  srv.server.on('initial_headers', (headers, req) => {
-    events.push({ event: 'initial_headers', req });
-    headers['X-Initial'] = 'yes';
-  });
-  srv.server.on('headers', (headers, req) => {
-    events.push({ event: 'headers', req });
-    headers['X-Every'] = 'yes';
-  });
-  try {
-    await fn(srv, events);
-  } finally {
-    await closeWithPolls(srv);
-  }
+  return withV3Server(
+    {},
+    (srv) => fn(srv, events),
+    (srv) => {
+      srv.server.on('initial_headers', (headers, req) => {
+        events.push({ event: 'initial_headers', req });
+        headers['X-Initial'] = 'yes';
+      });
+      srv.server.on('headers', (headers, req) => {
+        events.push({ event: 'headers', req });
+        headers['X-Every'] = 'yes';
+      });
+    },
+  );
 }
 
 for (const EIO of ['4', '3']) {
