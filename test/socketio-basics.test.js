@@ -22,9 +22,7 @@ describe('socket.io on the engine: transports', () => {
   after(() => srv.close());
 
   test('polling only: connects, stays on polling, events round-trip', async () => {
-    const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', { transports: ['polling'] });
-    const [socket] = await conn;
+    const { c, socket } = await srv.connectPair({ transports: ['polling'] });
     assert.equal(c.io.engine.transport.name, 'polling');
     assert.equal(socket.conn.transport.name, 'polling');
     assert.equal(socket.conn.protocol, 4);
@@ -42,9 +40,7 @@ describe('socket.io on the engine: transports', () => {
   });
 
   test('WebSocket only: connects directly on websocket', async () => {
-    const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', { transports: ['websocket'] });
-    const [socket] = await conn;
+    const { c, socket } = await srv.connectPair({ transports: ['websocket'] });
     assert.equal(c.io.engine.transport.name, 'websocket');
     assert.equal(socket.conn.transport.name, 'websocket');
     assert.equal(await c.emitWithAck('echo', 'ws'), 'ws');
@@ -75,14 +71,12 @@ describe('socket.io on the engine: transports', () => {
   });
 
   test('handshake data socket.io reads from the engine connection', async () => {
-    const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', {
+    const { c, socket } = await srv.connectPair({
       transports: ['polling'],
       query: { room: 'lobby', n: '5' },
       extraHeaders: { 'x-test': 'hello' },
       auth: { token: 't0k' },
     });
-    const [socket] = await conn;
     const h = socket.handshake;
     assert.equal(h.query.room, 'lobby');
     assert.equal(h.query.n, '5');
@@ -100,13 +94,11 @@ describe('socket.io on the engine: transports', () => {
   });
 
   test('handshake data of a WebSocket-only connection comes from the upgrade request', async () => {
-    const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', {
+    const { c, socket } = await srv.connectPair({
       transports: ['websocket'],
       query: { room: 'ws-room' },
       extraHeaders: { 'x-test': 'over-ws' },
     });
-    const [socket] = await conn;
     const h = socket.handshake;
     assert.equal(h.query.room, 'ws-room');
     assert.equal(h.query.transport, 'websocket');
@@ -119,9 +111,7 @@ describe('socket.io on the engine: transports', () => {
   });
 
   test('engine connection events users reach through socket.conn: packet, packetCreate, flush, drain', async () => {
-    const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', { transports: ['websocket'] });
-    const [socket] = await conn;
+    const { c, socket } = await srv.connectPair({ transports: ['websocket'] });
     const received = [];
     const created = [];
     let flushes = 0;
@@ -149,9 +139,7 @@ describe('socket.io on the engine: transports', () => {
   });
 
   test('volatile emits are dropped while the polling transport is not writable', async () => {
-    const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', { transports: ['polling'] });
-    const [socket] = await conn;
+    const { c, socket } = await srv.connectPair({ transports: ['polling'] });
     const got = [];
     c.on('vol', (n) => got.push(n));
     // wait for the client's long-poll GET to be pending: the transport is then writable
@@ -190,9 +178,7 @@ describe('socket.io on the engine: events, acknowledgements, binary', () => {
     const label = transports[0];
 
     test(`${label}: events with many argument kinds both ways`, async () => {
-      const conn = once(srv.io, 'connection');
-      const cl = await srv.connect('/', { transports });
-      const [s] = await conn;
+      const { c: cl, socket: s } = await srv.connectPair({ transports });
       const args = ['str', 42, 3.5, true, false, null, [1, [2, [3]]], { a: { b: { c: 'é€😀' } } }, ''];
       const fromClient = waitFor(s, 'many');
       cl.emit('many', ...args);
@@ -209,9 +195,7 @@ describe('socket.io on the engine: events, acknowledgements, binary', () => {
     });
 
     test(`${label}: binary in nested objects both ways, mixed with text`, async () => {
-      const conn = once(srv.io, 'connection');
-      const cl = await srv.connect('/', { transports });
-      const [s] = await conn;
+      const { c: cl, socket: s } = await srv.connectPair({ transports });
       const payload = {
         name: 'file',
         parts: [Buffer.from([0, 1, 2, 255]), { deep: Buffer.from('héllo') }],

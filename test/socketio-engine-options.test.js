@@ -46,9 +46,7 @@ describe('engine hooks and options under socket.io', () => {
 
   for (const transports of [['polling'], ['websocket']]) {
     test(`${transports[0]}: engine.generateId gives the connection its id`, async () => {
-      const conn = once(srv.io, 'connection');
-      const c = await srv.connect('/', { transports });
-      const [socket] = await conn;
+      const { c, socket } = await srv.connectPair({ transports });
       assert.match(socket.conn.id, /^custom-\d+$/);
       assert.equal(c.io.engine.id, socket.conn.id);
       assert.equal(srv.engine.clients[socket.conn.id], socket.conn);
@@ -123,9 +121,7 @@ describe('engine hooks and options under socket.io', () => {
    * disconnect reasons of both sides and whether the server's handler ever ran.
    */
   async function emitOverLimit(transport) {
-    const conn = once(srv.io, 'connection');
-    const c = await srv.connect('/', { transports: [transport] });
-    const [socket] = await conn;
+    const { c, socket } = await srv.connectPair({ transports: [transport] });
     let handled = false;
     socket.on('big', () => (handled = true));
     const server = waitFor(socket, 'disconnect');

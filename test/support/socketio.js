@@ -9,7 +9,7 @@ const { once } = require('node:events');
 const { Server } = require('socket.io');
 const ioc = require('socket.io-client');
 const iocV2 = require('socket.io-client-v2');
-const { engine, collect, closeHttpServer } = require('./index');
+const { engine, collect, listenLocal, closeHttpServer } = require('./index');
 
 const SIO_PATH = '/socket.io/';
 
@@ -25,9 +25,7 @@ async function startIo({ io: ioOpts = {}, engine: engineOpts = {}, tls } = {}) {
   engineServer.attach(httpServer, { path: SIO_PATH });
   const io = new Server({ serveClient: false, ...ioOpts });
   io.bind(engineServer);
-  httpServer.listen(0, '127.0.0.1');
-  await once(httpServer, 'listening');
-  const port = httpServer.address().port;
+  const port = await listenLocal(httpServer);
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const clients = new Set();
   let closed = false;
@@ -52,6 +50,14 @@ async function startIo({ io: ioOpts = {}, engine: engineOpts = {}, tls } = {}) {
     return c;
   }
 
+  /** connect('/', opts, base) and the server-side socket that connection made: resolves { c, socket }. */
+  async function connectPair(opts, base) {
+    const conn = once(io, 'connection');
+    const c = await connect('/', opts, base);
+    const [socket] = await conn;
+    return { c, socket };
+  }
+
   async function connectV2(nsp, opts, base) {
     const c = clientV2(nsp, opts, base);
     await connected(c);
@@ -68,6 +74,7 @@ async function startIo({ io: ioOpts = {}, engine: engineOpts = {}, tls } = {}) {
     client,
     clientV2,
     connect,
+    connectPair,
     connectV2,
     async close() {
       for (const c of clients) c.close();
