@@ -272,18 +272,24 @@ test('a silent v3 client is closed with "ping timeout", no earlier than pingInte
   }
 });
 
-test('allowEIO3: false refuses the v3 client with error 5 and no connection', async () => {
+/** A server with allowEIO3: false; `errors` collects its 'connection_error's, `connections()` counts its sessions. */
+async function serverWithoutEIO3() {
   const srv = await startServer({ allowEIO3: false });
-  let connections = 0;
-  srv.server.on('connection', () => connections++);
+  let count = 0;
+  srv.server.on('connection', () => count++);
   const errors = [];
   srv.server.on('connection_error', (e) => errors.push(e));
+  return { srv, errors, connections: () => count };
+}
+
+test('allowEIO3: false refuses the v3 client with error 5 and no connection', async () => {
+  const { srv, errors, connections } = await serverWithoutEIO3();
   const client = new V3Socket(srv.url, { transports: ['polling'] });
   try {
     const [err] = await waitFor(client, 'error');
     assert.ok(err);
     assert.equal(client.readyState, 'closed');
-    assert.equal(connections, 0);
+    assert.equal(connections(), 0);
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 5);
     assert.equal(errors[0].message, 'Unsupported protocol version');
@@ -297,15 +303,11 @@ test('allowEIO3: false refuses the v3 client with error 5 and no connection', as
 });
 
 test('allowEIO3: false refuses a v3 WebSocket too', async () => {
-  const srv = await startServer({ allowEIO3: false });
-  let connections = 0;
-  srv.server.on('connection', () => connections++);
-  const errors = [];
-  srv.server.on('connection_error', (e) => errors.push(e));
+  const { srv, errors, connections } = await serverWithoutEIO3();
   const client = new V3Socket(srv.url, { transports: ['websocket'] });
   try {
     await waitFor(client, 'error');
-    assert.equal(connections, 0);
+    assert.equal(connections(), 0);
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 5);
   } finally {
