@@ -108,8 +108,8 @@ function browserBundles() {
     define: { 'process.env.NODE_ENV': '"production"' },
   };
   const minified = { minify: true, mangleProps: /^_[a-zA-Z]/ };
-  // The entry's default export (the callable factory) becomes the global itself.
-  const iife = { format: 'iife', globalName: 'eio', footer: { js: 'eio=eio.default;' } };
+  // The entry itself defines the global `eio` (src/client/browser.ts).
+  const iife = { format: 'iife' };
   const builds = [
     esbuild.build({ ...common, ...iife, outfile: path.join(dist, 'engine.io.js') }),
     esbuild.build({ ...common, ...minified, ...iife, outfile: path.join(dist, 'engine.io.min.js') }),

@@ -1,6 +1,7 @@
-// Entry of the global (IIFE) browser bundle. The build makes the global `eio` this default
-// export, the factory, which carries `eio.Socket`: so both `eio('ws://host')` and
-// `new eio.Socket('ws://host')` (the Engine.IO README's example) work.
+// Entry of the global (IIFE) browser bundle: the global `eio` is the factory itself, which
+// carries `eio.Socket`, so both `eio('ws://host')` and `new eio.Socket('ws://host')` (the
+// Engine.IO README's example) work. Assigned here rather than through esbuild's `globalName`,
+// which would wrap the module in CommonJS-interop helpers (about 220 bytes gzipped).
 import { eio } from './browser-core';
 
-export default eio;
+(globalThis as unknown as { eio: typeof eio }).eio = eio;
