@@ -199,7 +199,7 @@ describe('connection state recovery (socket.io feature) across a lost transport'
 });
 
 describe('the engine options socket.io gives its own engine', () => {
-  // What docs/socketio.md recommends passing to our engine for the behaviour of
+  // What the README's "Using with Socket.IO" section recommends passing to our engine for the behaviour of
   // `new Server(httpServer)` (socket.io on engine.io@6 with its defaults).
   const SOCKETIO_ENGINE_DEFAULTS = {
     pingInterval: 25000,
