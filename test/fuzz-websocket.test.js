@@ -128,7 +128,7 @@ async function runConnection(port, conn) {
 }
 
 test('fuzz: generated WebSocket frame sequences, split at random, for both revisions', { timeout: 150000 }, async (t) => {
-  const srv = await H.startEchoServer({ pingInterval: 300, pingTimeout: 1500, maxHttpBufferSize: 4096 });
+  const srv = await H.startEchoServer({ pingInterval: 300, pingTimeout: 3000, maxHttpBufferSize: 4096 });
   const by = await H.bystander(srv.url);
   let inputs = 0;
   let batches = 0;
