@@ -11,9 +11,7 @@
 // (A B B A A B ...) and a row is the median over rounds, its ratio the median of the ratios of paired rounds.
 // Environment: SIO_BENCH_ROUNDS (rounds per engine, default 5), SIO_BENCH_OURS=official (the
 // official engine on both sides, to see the noise of the harness).
-const { fork } = require('node:child_process');
 const http = require('node:http');
-const { once } = require('node:events');
 
 const SIO_PATH = '/socket.io/';
 // One options object for both engines. Slow heartbeats (no ping inside a measurement) and
@@ -89,6 +87,7 @@ if (process.argv[2] === '--child') {
 const fs = require('node:fs');
 const path = require('node:path');
 const WebSocket = require('ws');
+const { ServerProcess } = require('./support/server-process');
 
 /** The installed version of a dependency (some packages do not export package.json). */
 function versionOf(name) {
@@ -109,48 +108,6 @@ const BROADCAST = { clients: 1000, count: 50, warmup: 10, size: 100 };
 const ECHO = { clients: 100, perClient: 100, warmup: 10, size: 100 };
 const DEADLINE_MS = 110_000; // the whole run stays under ~2 minutes
 const started = Date.now();
-
-class Child {
-  static start(module) {
-    const child = fork(__filename, ['--child', module], {
-      execArgv: ['--expose-gc'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, DEBUG: '' },
-    });
-    return new Promise((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`server child exited early: ${code}`)));
-      child.once('message', (msg) => (msg.ready ? resolve(new Child(child, msg.port)) : reject(new Error('bad hello'))));
-    });
-  }
-  constructor(child, port) {
-    this.child = child;
-    this.port = port;
-    this.id = 1;
-    this.pending = new Map();
-    child.on('message', (msg) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.error) p.reject(new Error(msg.error));
-      else p.resolve(msg);
-    });
-  }
-  ask(cmd, extra = {}) {
-    const id = this.id++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, cmd, ...extra });
-    });
-  }
-  async stop() {
-    if (this.child.exitCode !== null) return;
-    const exited = once(this.child, 'exit');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-    this.child.send({ id: 0, cmd: 'exit' }, () => {});
-    await exited;
-    clearTimeout(timer);
-  }
-}
 
 /**
  * A socket.io client reduced to its wire protocol: WebSocket transport, Engine.IO v4
@@ -225,7 +182,7 @@ function deliveries(clients, total) {
 
 /** Both engines' children, each with its clients connected, kept for every round. */
 async function startSide(module) {
-  const child = await Child.start(module);
+  const child = await ServerProcess.start(module, module, __filename, ['--child', module]);
   const clients = await connectClients(child.port, BROADCAST.clients);
   return { child, clients, warm: { broadcast: false, echo: false } };
 }
@@ -241,18 +198,18 @@ async function broadcastRound(side) {
   if (!side.warm.broadcast) {
     // the first time: a warm-up for the JIT
     const done = deliveries(clients, n * warmup);
-    await child.ask('broadcast', { count: warmup, size });
+    await child.request('broadcast', { count: warmup, size });
     await done;
     side.warm.broadcast = true;
   }
   for (const c of clients) c.events = 0;
-  const before = await child.ask('gc');
+  const before = await child.request('gc');
   const done = deliveries(clients, n * count);
   const t0 = process.hrtime.bigint();
-  await child.ask('broadcast', { count, size });
+  await child.request('broadcast', { count, size });
   await done;
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const after = await child.ask('snapshot');
+  const after = await child.request('snapshot');
   // correctness, cheaply: every client got every broadcast, the last one intact
   for (const c of clients) {
     if (c.events !== count) throw new Error(`a client got ${c.events} of ${count} broadcasts`);
@@ -293,11 +250,11 @@ async function echoRound(side) {
     await echoRun(clients, warmup, size);
     side.warm.echo = true;
   }
-  const before = await child.ask('gc');
+  const before = await child.request('gc');
   const t0 = process.hrtime.bigint();
   await echoRun(clients, perClient, size);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const after = await child.ask('snapshot');
+  const after = await child.request('snapshot');
   const trips = n * perClient;
   if (after.echoes - before.echoes !== trips) throw new Error(`server counted ${after.echoes - before.echoes} echoes, expected ${trips}`);
   return { rate: (trips * 1000) / ms, cpuUs: ((after.cpuMs - before.cpuMs) * 1000) / trips, ms };

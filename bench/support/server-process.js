@@ -33,10 +33,11 @@ class ServerProcess {
   }
 
   // impl is 'ours' or 'official'; `module` decides which package the child loads
-  // (both sides may load 'official' to calibrate the noise of the harness).
-  static start(impl, module) {
+  // (both sides may load 'official' to calibrate the noise of the harness). `script` and
+  // `args` name another child program speaking the same IPC (bench/socketio.js).
+  static start(impl, module, script = CHILD, args = [module]) {
     return new Promise((resolve, reject) => {
-      const child = fork(CHILD, [module], {
+      const child = fork(script, args, {
         execArgv: ['--expose-gc', ...profileArgs(impl)],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         env: { ...process.env, DEBUG: '' },
