@@ -11,7 +11,9 @@
 // Environment: BENCH_SLICES (slices per server, default 10), BENCH_OURS=official (load the
 // official server on both sides, to see how large the noise is), BENCH_ONLY=<words>
 // (comma-separated: run only the phases whose name contains one, e.g. `polling echo`),
-// BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes).
+// BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes), BENCH_OFFICIAL_MODULE=<path>
+// (the package the 'official' side loads instead of engine.io: an earlier build of ours, to
+// measure one change).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');

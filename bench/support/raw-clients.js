@@ -1,37 +1,24 @@
 'use strict';
 // Lightweight load generators that speak Engine.IO protocol v4 directly: raw `ws`
-// WebSockets and raw node:http keep-alive requests. They do far less work per packet than
-// engine.io-client, so the load generator is not what limits the measured server.
-const http = require('node:http');
+// WebSockets and raw keep-alive HTTP requests over TCP (raw-http.js). They do far less work
+// per packet than engine.io-client, so the load generator is not what limits the server.
 const WebSocket = require('ws');
 const { PATH } = require('./options');
+const { Pool, wsOpenAndClose } = require('./raw-http');
 
 const SEP = '\x1e';
 const CHAR_MESSAGE = 0x34; // '4'
 const CHAR_PING = 0x32; // '2'
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
+// every HTTP request of the load generator goes through this pool of raw keep-alive sockets
+const agent = new Pool();
 
 function query(transport, sid) {
   return `${PATH}?EIO=4&transport=${transport}${sid ? `&sid=${sid}` : ''}`;
 }
 
 function httpRequest(port, method, path, body) {
-  return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'content-type': 'text/plain;charset=UTF-8', 'content-length': Buffer.byteLength(body) };
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`${method} ${path}: HTTP ${res.statusCode} ${text}`));
-        else resolve(text);
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return agent.request(port, method, path, body);
 }
 
 // Parses the open packet `0{...}` and returns its sid.
@@ -94,6 +81,11 @@ class PollingEchoClient {
     this.running = false;
     await this.done;
   }
+}
+
+// Opens a WebSocket session over raw TCP, reads its open packet, closes it.
+async function wsHandshake(port) {
+  sidOf(await wsOpenAndClose(port, query('websocket')));
 }
 
 // Opens a raw WebSocket session; resolves with the socket once the open packet arrived.
@@ -181,5 +173,6 @@ module.exports = {
   pollingPost,
   PollingEchoClient,
   WsEchoClient,
+  wsHandshake,
   SEP,
 };

@@ -12,6 +12,7 @@ const {
   pollingGet,
   PollingEchoClient,
   WsEchoClient,
+  wsHandshake,
 } = require('./raw-clients');
 
 async function inBatches(count, batch, fn) {
@@ -93,12 +94,9 @@ async function pollingHandshakes(server, cfg) {
   return handshakeLoops(server, cfg, pollingHandshake);
 }
 
-// A WebSocket session opened, its open packet read, closed again.
+// A WebSocket session opened (over raw TCP), its open packet read, closed again.
 async function wsHandshakes(server, cfg) {
-  return handshakeLoops(server, cfg, async (port) => {
-    const ws = await openWebSocket(port);
-    ws.close();
-  });
+  return handshakeLoops(server, cfg, wsHandshake);
 }
 
 // Server memory per idle WebSocket session: heap + external (after full GCs) and RSS, over

@@ -7,7 +7,7 @@ const http = require('node:http');
 const { SERVER_OPTIONS } = require('./options');
 
 const impl = process.argv[2];
-const eio = impl === 'ours' ? require('engine.io-ts') : require('engine.io');
+const eio = impl === 'ours' ? require('engine.io-ts') : require(process.env.BENCH_OFFICIAL_MODULE || 'engine.io');
 
 // Counters are read together with the CPU clock in one snapshot, in this process, so a
 // rate and a CPU-per-operation always cover exactly the same interval.
