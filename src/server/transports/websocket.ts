@@ -12,6 +12,35 @@ const debug = debugModule('engine:ws');
 const COMPRESS = Object.freeze({ compress: true });
 const NO_COMPRESS = Object.freeze({ compress: false });
 
+/**
+ * One whole unmasked frame (FIN set, opcode text or binary) in a single Buffer. Written with
+ * one socket.write, it skips ws's per-message option objects and its cork/writev of a
+ * separate header, which cost more than the frame itself for small messages.
+ */
+// Bigger binary payloads go through ws, which writes them without copying them
+const MAX_COPIED_FRAME = 16 * 1024;
+
+function buildFrame(data: string | Buffer): Buffer {
+  const isString = typeof data === 'string';
+  const length = isString ? Buffer.byteLength(data as string) : (data as Buffer).length;
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = isString ? 0x81 : 0x82;
+  if (header === 2) {
+    frame[1] = length;
+  } else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(0, 2);
+    frame.writeUInt32BE(length, 6);
+  }
+  if (isString) frame.write(data as string, header, length, 'utf8');
+  else (data as Buffer).copy(frame, header);
+  return frame;
+}
+
 /** Options socket.io passes with `write()`: a ws frame built once for a whole broadcast. */
 interface WritePacketOptions {
   compress?: boolean;
@@ -69,7 +98,12 @@ export class WebSocketTransport extends Transport {
         continue;
       }
       const data = this.protocol === 4 ? v4.encodePacket(packet, this.supportsBinary) : v3.encodePacket(packet, this.supportsBinary);
-      const compress = (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
+      const compress =
+        this.perMessageDeflate !== false && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
+      if (!compress && (typeof data === 'string' || (data as Buffer).length <= MAX_COPIED_FRAME) && this.canSendFrame()) {
+        socket._sender.sendFrame([buildFrame(data as string | Buffer)], cb);
+        continue;
+      }
       socket.send(data, compress ? COMPRESS : NO_COMPRESS, cb);
     }
     if (this.maxBufferedAmount > 0 && socket.bufferedAmount > this.maxBufferedAmount) {
