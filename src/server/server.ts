@@ -15,6 +15,7 @@ import type { CookieOptions } from './cookie';
 import { generateSessionId } from './id';
 import { Socket } from './socket';
 import type { Transport, EngineRequest } from './transport';
+import { parseQuery } from './query';
 import { getTransport } from './transports/index';
 import { isValidJsonpIndex } from './transports/jsonp';
 import type { Polling, HttpCompressionOptions } from './transports/polling';
@@ -88,13 +89,6 @@ const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
 function refusal(code: ErrorCode, context?: ErrorContext): Refusal {
   return { code, context };
-}
-
-function parseQuery(url: string | undefined): Record<string, string> {
-  const q = url === undefined ? -1 : url.indexOf('?');
-  if (q === -1) return {};
-  // fromEntries defines own properties: `__proto__=` cannot reach the prototype
-  return Object.fromEntries(new URLSearchParams((url as string).slice(q + 1)));
 }
 
 function ignoreSocketError(err: Error): void {
