@@ -61,7 +61,7 @@ export function decodePacket(data: string | BinaryData, binaryType?: BinaryType)
     return data.length === 1 ? { type } : { type, data: data.substring(1) };
   }
   // Fast path: a Buffer from ws, handed out as a Buffer.
-  if (NodeBuffer !== undefined && (binaryType === undefined || binaryType === 'nodebuffer') && NodeBuffer.isBuffer(data)) {
+  if (NodeBuffer !== undefined && (binaryType === undefined || binaryType === 'nodebuffer') && data instanceof NodeBuffer) {
     const type = data.length === 0 ? undefined : typeOf(data[0]);
     return type === undefined ? ERROR_PACKET : { type, data: data.subarray(1) };
   }

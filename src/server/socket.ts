@@ -43,7 +43,7 @@ function ignoreError(this: Transport, err: Error): void {
 }
 
 function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
-  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof Buffer) return data;
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return Buffer.from(data);
 }
