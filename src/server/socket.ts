@@ -5,6 +5,8 @@ import debugModule from 'debug';
 import type { DecodedPacket, Packet, PacketOptions, PacketType } from '../parser';
 import type { Transport, EngineRequest } from './transport';
 import type { Server } from './server';
+import { Deadline } from './deadlines';
+import type { DeadlineOwner } from './deadlines';
 
 const debug = debugModule('engine:socket');
 
@@ -34,10 +36,6 @@ const BEAT_CLIENT_DEADLINE = 3;
 
 const DEFAULT_OPTIONS: PacketOptions = Object.freeze({ compress: true });
 
-function onBeat(socket: Socket): void {
-  socket.onHeartbeatTimer();
-}
-
 function ignoreError(this: Transport, err: Error): void {
   if (debug.enabled) debug('error from a discarded transport: %s', err && err.message);
 }
@@ -48,7 +46,7 @@ function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
   return Buffer.from(data);
 }
 
-export class Socket extends EventEmitter {
+export class Socket extends EventEmitter implements DeadlineOwner {
   readonly id: string;
   readonly server: Server;
   readonly request: EngineRequest;
@@ -63,7 +61,8 @@ export class Socket extends EventEmitter {
   private packetsFn: SendCallback[] | null = null;
   private sentCallbackFn: SendCallback[][] = [];
   private writeBufferBytes = 0;
-  private beatTimer: NodeJS.Timeout | null = null;
+  /** The heartbeat deadline, in the schedule shared by all sessions (see deadlines.ts). */
+  private readonly beat = new Deadline(this);
   private beatState = BEAT_NONE;
   private pongGraceUsed = false;
   /** Set when the client probed an upgrade: polling GETs are then released at once. */
@@ -107,21 +106,17 @@ export class Socket extends EventEmitter {
   // ---- heartbeat ----
 
   private armBeat(state: number, ms: number): void {
-    if (this.beatTimer !== null) clearTimeout(this.beatTimer);
     this.beatState = state;
-    const timer = setTimeout(onBeat, ms, this);
-    timer.unref();
-    this.beatTimer = timer;
+    this.beat.start(ms);
   }
 
   private stopBeat(): void {
-    if (this.beatTimer !== null) clearTimeout(this.beatTimer);
-    this.beatTimer = null;
+    this.beat.stop();
     this.beatState = BEAT_NONE;
   }
 
-  /** @internal called by the heartbeat timer */
-  onHeartbeatTimer(): void {
+  /** @internal the heartbeat deadline fell due */
+  onDeadline(): void {
     if (this.readyState === 'closed') return;
     if (this.beatState === BEAT_PING_DUE) {
       if (debug.enabled) debug('writing ping packet - expecting pong within %sms', this.server.opts.pingTimeout);
@@ -145,7 +140,7 @@ export class Socket extends EventEmitter {
     if (this.beatState === BEAT_PONG_DUE && !this.pongGraceUsed && packet.type !== 'pong') {
       // the client is alive, its pong may just be queued behind this packet
       this.pongGraceUsed = true;
-      this.beatTimer!.refresh();
+      this.beat.restart();
     }
     switch (packet.type) {
       case 'message':
@@ -162,7 +157,7 @@ export class Socket extends EventEmitter {
           this.onError(new Error('invalid heartbeat direction'));
           return;
         }
-        if (this.beatTimer !== null) this.beatTimer.refresh();
+        this.beat.restart();
         this.sendPacket('pong');
         this.emit('heartbeat');
         break;

@@ -1,0 +1,80 @@
+'use strict';
+// The shared deadline schedule on its own (src/server/deadlines.ts), with real timers: periodic
+// deadlines started at different moments keep their own period, never fire early, and a stopped
+// or restarted one leaves the others on time. (The sessions' heartbeats over real sockets are
+// in server-heartbeat-schedule.test.js.)
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { performance } = require('node:perf_hooks');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { Deadline } = require('../dist/cjs/server/deadlines.js');
+
+/** An owner that records when its deadline fires and, while `periodic`, starts it again. */
+function periodic(ms) {
+  const owner = {
+    fires: [],
+    started: 0,
+    periodic: true,
+    onDeadline() {
+      owner.fires.push(performance.now());
+      if (owner.periodic) {
+        owner.started = performance.now();
+        owner.deadline.start(ms);
+      }
+    },
+  };
+  owner.deadline = new Deadline(owner);
+  return owner;
+}
+
+test('deadlines of one length started apart each keep their own period and never fire early', async () => {
+  const owners = [];
+  for (let i = 0; i < 5; i++) {
+    const o = periodic(50);
+    o.started = performance.now();
+    o.deadline.start(50);
+    owners.push(o);
+    await sleep(10);
+  }
+  await sleep(520);
+  for (const o of owners) o.periodic = false;
+  for (const o of owners) o.deadline.stop();
+  for (const [i, o] of owners.entries()) {
+    // each fire comes at least 50 ms (less the 1 ms the schedule allows) after the previous
+    for (let k = 1; k < o.fires.length; k++) assert.ok(o.fires[k] - o.fires[k - 1] >= 49, `owner ${i}: fire ${k} early`);
+    // about 10 when each is re-armed for the next deadline; a shared timer armed too late
+    // (say, a whole period after a burst) would give 3 or 4
+    assert.ok(o.fires.length >= 7, `owner ${i} fired ${o.fires.length} times in 520+ ms at a 50 ms period`);
+  }
+  const counts = owners.map((o) => o.fires.length);
+  await sleep(120);
+  assert.deepEqual(owners.map((o) => o.fires.length), counts, 'stopped deadlines never fire');
+});
+
+test('stopping the head, restarting, and lengths side by side', async () => {
+  const a = periodic(40);
+  const b = periodic(40);
+  const c = periodic(90);
+  a.periodic = b.periodic = c.periodic = false;
+  const t0 = performance.now();
+  a.deadline.start(40);
+  b.deadline.start(40);
+  c.deadline.start(90);
+  assert.equal(a.deadline.pending, true);
+  a.deadline.stop(); // the head of the 40 ms queue: b must still fire on time
+  assert.equal(a.deadline.pending, false);
+  await sleep(20);
+  c.deadline.restart(); // now due at ~110 ms
+  await sleep(60);
+  assert.equal(a.fires.length, 0);
+  assert.equal(b.fires.length, 1);
+  assert.ok(b.fires[0] - t0 >= 39);
+  assert.equal(c.fires.length, 0, 'the restarted deadline moved');
+  await sleep(80);
+  assert.equal(c.fires.length, 1);
+  assert.ok(c.fires[0] - t0 >= 109, `restarted deadline fired at ${c.fires[0] - t0} ms`);
+  assert.equal(c.deadline.pending, false);
+  c.deadline.restart(); // not pending: nothing
+  await sleep(120);
+  assert.equal(c.fires.length, 1);
+});
