@@ -40,8 +40,17 @@ test('demo: two pages see each other draw and chat live', { skip }, async () => 
     for (let i = 1; i <= 20; i++) await a.mouse.move(box.x + 50 + i * 10, box.y + 50 + i * 5);
     await a.mouse.up();
     await b.waitForFunction((c) => window.demo.segments.some((s) => s.color === c), color);
-    const [drawnA, drawnB] = await Promise.all([a, b].map((p) => p.evaluate(() => window.demo.segments.map((s) => s.points.join()).join('|'))));
-    assert.equal(drawnB, drawnA, 'B has exactly the stroke A drew');
+    // the stroke travels in several messages: wait for B to hold as much as A, then compare
+    const drawing = () => window.demo.segments.map((s) => s.points.join()).join('|');
+    const drawnA = await a.evaluate(drawing);
+    await b
+      .waitForFunction(
+        (n) => window.demo.segments.reduce((sum, s) => sum + s.points.length, 0) >= n,
+        await a.evaluate(() => window.demo.segments.reduce((sum, s) => sum + s.points.length, 0)),
+        { timeout: 5000 },
+      )
+      .catch(() => {}); // the comparison below says what is missing
+    assert.equal(await b.evaluate(drawing), drawnA, 'B has exactly the stroke A drew');
     // …and it is on B's canvas: the pixel under the stroke's middle is no longer blank.
     const painted = await b.evaluate(() => {
       const canvas = document.getElementById('canvas');
