@@ -78,3 +78,21 @@ test('stopping the head, restarting, and lengths side by side', async () => {
   await sleep(120);
   assert.equal(c.fires.length, 1);
 });
+
+test('lengths as setTimeout reads them: not a number or under 1 is 1 ms, past its limit is its limit', async () => {
+  const nan = periodic(0);
+  const text = periodic(0);
+  const huge = periodic(0);
+  nan.periodic = text.periodic = huge.periodic = false;
+  const t0 = performance.now();
+  nan.deadline.start(NaN);
+  text.deadline.start('30');
+  huge.deadline.start(2 ** 40); // setTimeout would fire this after 1 ms
+  await sleep(60);
+  assert.equal(nan.fires.length, 1);
+  assert.equal(text.fires.length, 1);
+  assert.ok(text.fires[0] - t0 >= 29, `'30' fired after ${text.fires[0] - t0} ms`);
+  assert.equal(huge.fires.length, 0);
+  assert.equal(huge.deadline.pending, true);
+  huge.deadline.stop();
+});

@@ -10,6 +10,9 @@
 
 import { performance } from 'node:perf_hooks';
 
+/** The longest delay setTimeout takes (Node turns a longer one into 1 ms). */
+const MAX_DELAY = 2 ** 31 - 1;
+
 /** The deadline queues by length in ms, shared by every server of the process. */
 const queues = new Map<number, DeadlineQueue>();
 
@@ -40,10 +43,17 @@ export class Deadline {
 
   constructor(private readonly owner: DeadlineOwner) {}
 
-  /** Falls due `ms` from now (replacing whatever deadline was pending). */
+  /**
+   * Falls due `ms` from now (replacing whatever deadline was pending). Like setTimeout, a
+   * length that is not a number of at least 1 counts as 1; past setTimeout's limit (about 24.8
+   * days) it is that limit, where setTimeout would make it 1 ms.
+   */
   start(ms: number): void {
     if (this.queue !== null) this.queue.remove(this);
-    queueFor(ms).append(this);
+    let length = Number(ms);
+    if (!(length >= 1)) length = 1;
+    else if (length > MAX_DELAY) length = MAX_DELAY;
+    queueFor(length).append(this);
   }
 
   /** Falls due the same length of time from now as when it was started; nothing if stopped. */

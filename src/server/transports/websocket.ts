@@ -12,14 +12,14 @@ const debug = debugModule('engine:ws');
 const COMPRESS = Object.freeze({ compress: true });
 const NO_COMPRESS = Object.freeze({ compress: false });
 
+// Bigger binary payloads go through ws, which writes them without copying them
+const MAX_COPIED_FRAME = 16 * 1024;
+
 /**
  * One whole unmasked frame (FIN set, opcode text or binary) in a single Buffer. Written with
  * one socket.write, it skips ws's per-message option objects and its cork/writev of a
  * separate header, which cost more than the frame itself for small messages.
  */
-// Bigger binary payloads go through ws, which writes them without copying them
-const MAX_COPIED_FRAME = 16 * 1024;
-
 function buildFrame(data: string | Buffer): Buffer {
   const isString = typeof data === 'string';
   const length = isString ? Buffer.byteLength(data as string) : (data as Buffer).length;
