@@ -36,15 +36,16 @@ test('deadlines of one length started apart each keep their own period and never
     owners.push(o);
     await sleep(10);
   }
-  await sleep(520);
+  await sleep(1000);
   for (const o of owners) o.periodic = false;
   for (const o of owners) o.deadline.stop();
   for (const [i, o] of owners.entries()) {
     // each fire comes at least 50 ms (less the 1 ms the schedule allows) after the previous
     for (let k = 1; k < o.fires.length; k++) assert.ok(o.fires[k] - o.fires[k - 1] >= 49, `owner ${i}: fire ${k} early`);
-    // about 10 when each is re-armed for the next deadline; a shared timer armed too late
-    // (say, a whole period after a burst) would give 3 or 4
-    assert.ok(o.fires.length >= 7, `owner ${i} fired ${o.fires.length} times in 520+ ms at a 50 ms period`);
+    // about 20 when each is re-armed for the next deadline; a shared timer armed too late (say,
+    // a whole period after a burst) gives 6 or 7. The margin is for a CPU shared with other
+    // test files: every late fire delays the rest of that owner's fires.
+    assert.ok(o.fires.length >= 11, `owner ${i} fired ${o.fires.length} times in 1000+ ms at a 50 ms period`);
   }
   const counts = owners.map((o) => o.fires.length);
   await sleep(120);
