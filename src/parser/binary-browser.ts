@@ -43,7 +43,7 @@ export function encodeBase64(data: BinaryData): string {
  * URL-safe '-' and '_', at most two '=' and only at the end, padding optional but whole when
  * present. atob alone would also take ASCII whitespace and refuse '-' and '_', hence the check.
  */
-export function decodeBase64(str: string, start: number, _asciiKnown?: boolean): Uint8Array | null {
+export function decodeBase64(str: string, start: number, _latin1Known?: boolean): Uint8Array | null {
   const text = str.substring(start);
   try {
     return /^[\w+/-]*={0,2}$/.test(text)
@@ -55,7 +55,7 @@ export function decodeBase64(str: string, start: number, _asciiKnown?: boolean):
 }
 
 /** Only Node's base64 decoder needs the check; decodeBase64 here checks every character. */
-export const isAsciiString = (_str: string): boolean => true;
+export const isLatin1String = (_str: string): boolean => true;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -17,8 +17,9 @@ export function encodeText(packet: Packet): string {
 }
 
 /**
- * Decodes the packet text `str.slice(start, end)` (empty is an error). `asciiKnown`: `str` is
- * known to be all ASCII, so base64 needs no check of its own (see decodeBase64). `v3`: the base64
+ * Decodes the packet text `str.slice(start, end)` (empty is an error). `latin1Known`: `str` is
+ * known to have no character beyond Latin-1, so base64 needs no check of its own (see
+ * decodeBase64). `v3`: the base64
  * form carries a type id after the 'b'.
  */
 export function decodeText(
@@ -26,19 +27,18 @@ export function decodeText(
   start: number,
   end: number,
   binaryType: BinaryType | undefined,
-  asciiKnown: boolean,
+  latin1Known: boolean,
   v3: boolean,
 ): DecodedPacket {
   if (end <= start) return ERROR_PACKET;
   const code = str.charCodeAt(start);
   if (code === 98 /* b */) {
-    // The whole string is one packet: decodeBase64 checks it for ASCII (fast on a flat string),
-    // else it gets its own part to check.
+    // The whole string is one packet: decoded in place; else its own part is cut out.
     const whole = start === 0 && end === str.length;
     const type = v3 ? (++start < end ? typeOf(str.charCodeAt(start) - 48) : undefined) : 'message';
     if (type === undefined) return ERROR_PACKET;
     start++;
-    const bytes = whole ? decodeBase64(str, start, asciiKnown) : decodeBase64(str.substring(start, end), 0, asciiKnown);
+    const bytes = whole ? decodeBase64(str, start, latin1Known) : decodeBase64(str.substring(start, end), 0, latin1Known);
     return bytes === null ? ERROR_PACKET : { type, data: toBinaryType(bytes, binaryType) };
   }
   const type = typeOf(code - 48);

@@ -15,7 +15,7 @@ import {
   allocBytes,
   asBytes,
   encodeBase64,
-  isAsciiString,
+  isLatin1String,
   isBinary,
   toBinaryType,
   utf8Decode,
@@ -169,9 +169,9 @@ export function decodePayload(data: string | BinaryData, opts?: DecodeOptions): 
 function decodeStringPayload(str: string, binaryType: BinaryType | undefined): DecodedPacket[] {
   const len = str.length;
   const packets: DecodedPacket[] = [];
-  // Whether the payload is all ASCII, for base64 (see decodeBase64): checked once, when the
-  // first base64 packet turns up, on the whole (flat) payload where it is cheap.
-  let ascii: boolean | undefined;
+  // Whether the payload has no character beyond Latin-1, for base64 (see decodeBase64):
+  // checked once, when the first base64 packet turns up, on the whole payload.
+  let latin1: boolean | undefined;
   let i = 0;
   while (i < len) {
     // <length>: decimal digits, then ':' (code 48 + 10).
@@ -186,8 +186,8 @@ function decodeStringPayload(str: string, binaryType: BinaryType | undefined): D
     const end = start + n;
     if (j === i || d !== 10 || end > len) break;
     if (n !== 0) {
-      if (ascii === undefined && str.charCodeAt(start) === 98 /* b */) ascii = isAsciiString(str);
-      const packet = decodeText(str, start, end, binaryType, ascii === true, true);
+      if (latin1 === undefined && str.charCodeAt(start) === 98 /* b */) latin1 = isLatin1String(str);
+      const packet = decodeText(str, start, end, binaryType, latin1 === true, true);
       packets.push(packet);
       if (packet === ERROR_PACKET) return packets;
     }

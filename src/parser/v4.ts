@@ -6,7 +6,7 @@
 
 import type { BinaryData, BinaryType, DecodedPacket, DecodeOptions, Packet } from './packet';
 import { ERROR_PACKET as ERROR_PACKET_ } from './packet';
-import { asOutputBytes, binaryInputToType, encodeBase64, isAsciiString, isBinary } from './binary';
+import { asOutputBytes, binaryInputToType, encodeBase64, isLatin1String, isBinary } from './binary';
 import { decodeText, encodeText } from './text';
 import { TYPE_CHAR as TYPE_CHAR_ } from './types';
 
@@ -64,13 +64,13 @@ export function decodePayload(payload: string, opts?: DecodeOptions): DecodedPac
   if (end < 0) return [decodeText(payload, 0, len, binaryType, false, false)];
   const packets: DecodedPacket[] = [];
   let start = 0;
-  // Whether the payload is all ASCII, for base64 (see decodeBase64): checked once, when the
-  // first base64 packet turns up, on the whole (flat) payload where it is cheap.
-  let ascii: boolean | undefined;
+  // Whether the payload has no character beyond Latin-1, for base64 (see decodeBase64):
+  // checked once, when the first base64 packet turns up, on the whole payload.
+  let latin1: boolean | undefined;
   for (;;) {
     if (end < 0) end = len;
-    if (ascii === undefined && payload.charCodeAt(start) === 98 /* b */) ascii = isAsciiString(payload);
-    const packet = decodeText(payload, start, end, binaryType, ascii === true, false);
+    if (latin1 === undefined && payload.charCodeAt(start) === 98 /* b */) latin1 = isLatin1String(payload);
+    const packet = decodeText(payload, start, end, binaryType, latin1 === true, false);
     packets.push(packet);
     if (packet === ERROR_PACKET || end === len) return packets;
     start = end + 1;
