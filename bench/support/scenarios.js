@@ -24,14 +24,19 @@ async function inBatches(count, batch, fn) {
   return results;
 }
 
-// N WebSocket sessions, each keeping one message in flight; counted by the server's
-// `messages` counter (one per echo).
-async function wsEcho(server, cfg) {
-  const clients = await inBatches(cfg.clients, 50, async () => {
-    const c = new WsEchoClient(server.port, cfg.payload);
+// `cfg.clients` echo clients of one kind, opened 50 at a time.
+function openEchoClients(Client, server, cfg) {
+  return inBatches(cfg.clients, 50, async () => {
+    const c = new Client(server.port, cfg.payload);
     await c.open();
     return c;
   });
+}
+
+// N WebSocket sessions, each keeping one message in flight; counted by the server's
+// `messages` counter (one per echo).
+async function wsEcho(server, cfg) {
+  const clients = await openEchoClients(WsEchoClient, server, cfg);
   return {
     counter: 'messages',
     start() {
@@ -50,11 +55,7 @@ async function wsEcho(server, cfg) {
 // N polling sessions, each keeping one round trip (POST `4...` + GET with the echo) in
 // flight; counted by the server's `messages` counter.
 async function pollingEcho(server, cfg) {
-  const clients = await inBatches(cfg.clients, 50, async () => {
-    const c = new PollingEchoClient(server.port, cfg.payload);
-    await c.open();
-    return c;
-  });
+  const clients = await openEchoClients(PollingEchoClient, server, cfg);
   return {
     counter: 'messages',
     start() {
