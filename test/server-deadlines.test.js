@@ -9,18 +9,14 @@ const { performance } = require('node:perf_hooks');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { Deadline } = require('../dist/cjs/server/deadlines.js');
 
-/** An owner that records when its deadline fires and, while `periodic`, starts it again. */
-function periodic(ms) {
+/** An owner that records when its deadline fires and, while `period` is set, starts it again. */
+function recorder(period = 0) {
   const owner = {
     fires: [],
-    started: 0,
-    periodic: true,
+    period,
     onDeadline() {
       owner.fires.push(performance.now());
-      if (owner.periodic) {
-        owner.started = performance.now();
-        owner.deadline.start(ms);
-      }
+      if (owner.period > 0) owner.deadline.start(owner.period);
     },
   };
   owner.deadline = new Deadline(owner);
@@ -30,14 +26,13 @@ function periodic(ms) {
 test('deadlines of one length started apart each keep their own period and never fire early', async () => {
   const owners = [];
   for (let i = 0; i < 5; i++) {
-    const o = periodic(50);
-    o.started = performance.now();
+    const o = recorder(50);
     o.deadline.start(50);
     owners.push(o);
     await sleep(10);
   }
   await sleep(1000);
-  for (const o of owners) o.periodic = false;
+  for (const o of owners) o.period = 0;
   for (const o of owners) o.deadline.stop();
   for (const [i, o] of owners.entries()) {
     // each fire comes at least 50 ms (less the 1 ms the schedule allows) after the previous
@@ -53,10 +48,9 @@ test('deadlines of one length started apart each keep their own period and never
 });
 
 test('stopping the head, restarting, and lengths side by side', async () => {
-  const a = periodic(40);
-  const b = periodic(40);
-  const c = periodic(90);
-  a.periodic = b.periodic = c.periodic = false;
+  const a = recorder();
+  const b = recorder();
+  const c = recorder();
   const t0 = performance.now();
   a.deadline.start(40);
   b.deadline.start(40);
@@ -81,10 +75,9 @@ test('stopping the head, restarting, and lengths side by side', async () => {
 });
 
 test('lengths as setTimeout reads them: not a number or under 1 is 1 ms, past its limit is its limit', async () => {
-  const nan = periodic(0);
-  const text = periodic(0);
-  const huge = periodic(0);
-  nan.periodic = text.periodic = huge.periodic = false;
+  const nan = recorder();
+  const text = recorder();
+  const huge = recorder();
   const t0 = performance.now();
   nan.deadline.start(NaN);
   text.deadline.start('30');
