@@ -20,6 +20,7 @@ import { getTransport } from './transports/index';
 import { isValidJsonpIndex } from './transports/jsonp';
 import type { Polling, HttpCompressionOptions } from './transports/polling';
 import type { WebSocketTransport } from './transports/websocket';
+import type { ClusterSeam } from './cluster-seam';
 
 const debug = debugModule('engine');
 
@@ -47,6 +48,8 @@ export interface ServerOptions {
   jsonp?: boolean;
   /** Bytes a session may have waiting for a client that does not read, before it is closed. */
   maxBufferedAmount?: number;
+  /** Many nodes: the layer consulted for sessions this node does not hold (`redisCluster()` of engine.io-ts/cluster). */
+  cluster?: ClusterSeam;
 }
 
 export interface AttachOptions {
@@ -160,6 +163,7 @@ export class Server extends EventEmitter {
   private readonly middlewares: Middleware[] = [];
   private readonly cors: CorsPolicy | null;
   private readonly cookie: CookieOptions | null;
+  private readonly cluster: ClusterSeam | null;
   private ws: any = null;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
   private readonly onPollingHeaders: (this: Transport, headers: Record<string, unknown>, req: EngineRequest) => void;
@@ -186,6 +190,8 @@ export class Server extends EventEmitter {
     this.cors = o.cors ? new CorsPolicy(o.cors === true ? true : o.cors) : null;
     this.cookie = resolveCookie(o.cookie, o.cookiePath, o.cookieHttpOnly);
     this.handlePreflight = o.handlePreflightRequest;
+    this.cluster = o.cluster || null;
+    if (this.cluster !== null) this.cluster.bind(this);
     const server = this;
     this.onPollingHeaders = function (this: Transport, headers: Record<string, unknown>, req: EngineRequest) {
       if (!req._query.sid) {
@@ -214,7 +220,8 @@ export class Server extends EventEmitter {
 
   /** Generates a session id; override it (may return a Promise; a throw refuses the handshake). */
   generateId(_req: IncomingMessage): string | Promise<string> {
-    return generateSessionId();
+    // in a cluster the default id names its owner (same length), so no node needs a lookup
+    return this.cluster !== null ? this.cluster.makeId(generateSessionId()) : generateSessionId();
   }
 
   /** Closes every session (reason "server shutting down"). */
@@ -232,6 +239,10 @@ export class Server extends EventEmitter {
       } catch {
         /* a wsEngine without close() */
       }
+    }
+    if (this.cluster !== null) {
+      const left = this.cluster.close();
+      if (left && typeof left.then === 'function') left.then(undefined, (err) => debug('leaving the cluster failed: %s', err));
     }
     return this;
   }
@@ -350,6 +361,10 @@ export class Server extends EventEmitter {
     if (debug.enabled) debug('handling "%s" http request "%s"', req.method, req.url);
     this.prepare(ereq);
     ereq.res = res;
+    if (this.cluster !== null && this.cluster.inbound(req) === 'forged') {
+      this.refuseRequest(req, res, ERRORS.FORBIDDEN, { name: 'FORGED_CLUSTER_REQUEST' });
+      return this;
+    }
     if (req.method === 'OPTIONS') {
       const handler = this.handlePreflight;
       if (typeof handler === 'function') {
@@ -391,6 +406,11 @@ export class Server extends EventEmitter {
   private routeRequest(req: EngineRequest, res: ServerResponse): void {
     const refused = this.verify(req, false);
     if (refused !== null) {
+      if (refused.code === ERRORS.UNKNOWN_SID && this.cluster !== null) {
+        // not ours: the cluster answers through the owner, or tells us nobody has it
+        this.cluster.forwardRequest(req, res, () => this.refuseRequest(req, res, refused.code, refused.context));
+        return;
+      }
       this.refuseRequest(req, res, refused.code, refused.context);
       return;
     }
@@ -412,6 +432,10 @@ export class Server extends EventEmitter {
     // the peer may reset the connection while we decide: never an unhandled 'error'
     socket.on('error', ignoreSocketError);
     const upgradeHead = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
+    if (this.cluster !== null && this.cluster.inbound(req) === 'forged') {
+      this.refuseUpgrade(req, socket, ERRORS.FORBIDDEN, { name: 'FORGED_CLUSTER_REQUEST' });
+      return this;
+    }
     const proceed = () => {
       if (this.middlewares.length === 0) {
         this.routeUpgrade(ereq, socket, upgradeHead, null);
@@ -438,6 +462,10 @@ export class Server extends EventEmitter {
   private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: WebSocketResponse | null): void {
     const refused = this.verify(req, true);
     if (refused !== null) {
+      if (refused.code === ERRORS.UNKNOWN_SID && this.cluster !== null) {
+        this.cluster.forwardUpgrade(req, socket, head, () => this.refuseUpgrade(req, socket, refused.code, refused.context));
+        return;
+      }
       this.refuseUpgrade(req, socket, refused.code, refused.context);
       return;
     }
@@ -555,7 +583,10 @@ export class Server extends EventEmitter {
       if ((typeof id !== 'string' && typeof id !== 'number') || id === '') return onError(new Error('generateId returned no id'));
       const sid = String(id);
       if (this.clients[sid] !== undefined) return onError(new Error('generateId returned the id of a live session'));
-      ok(sid);
+      // a custom id is made findable by the other nodes before the client learns it
+      const registered = this.cluster !== null ? this.cluster.register(sid) : null;
+      if (registered !== null) registered.then(() => ok(sid), onError);
+      else ok(sid);
     };
     let id: unknown;
     try {
@@ -615,6 +646,7 @@ export class Server extends EventEmitter {
       if (this.clients[id] === socket) {
         delete this.clients[id];
         this.clientsCount--;
+        if (this.cluster !== null) this.cluster.sessionClosed(id);
       }
       // a polling transport still waiting for the GET that carries its close packet
       const last = socket.transport;
