@@ -52,6 +52,7 @@ function compile() {
 // module is callable), and every enumerable property becomes a named export.
 function esmWrappers() {
   const entries = { server: 'server/index.js', client: 'client/index.js', parser: 'parser/index.js' };
+  entries.cluster = 'cluster/index.js';
   fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
   for (const [name, rel] of Object.entries(entries)) {
     const file = path.join(dist, 'cjs', rel);

@@ -1,0 +1,157 @@
+// Direct mode, polling: a request for a session owned by another node is sent on to that node
+// over HTTP (one keep-alive agent per cluster layer), its body streamed, and the owner's answer
+// streamed back. The body limit (maxHttpBufferSize) is enforced before anything passes: a
+// declared Content-Length over it is forwarded without its body (the owner answers 413 as on
+// one node and closes the session), a longer body cut at the limit.
+import { Agent, request as httpRequest } from 'node:http';
+import type { IncomingMessage, ServerResponse, OutgoingHttpHeaders } from 'node:http';
+import debugModule from 'debug';
+import { MEMBER_HEADER } from './member-auth';
+
+const debug = debugModule('engine:cluster');
+
+/** Connection headers of one hop that a proxy never passes on (RFC 9110 §7.6.1). */
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+export interface Target {
+  host: string;
+  port: number;
+}
+
+/** Parses an `advertise` URL (http only: the cluster's links are plain TCP on a private network). */
+export function parseTarget(url: string): Target {
+  const u = new URL(url);
+  if (u.protocol !== 'http:') throw new TypeError(`cluster: advertise must be an http:// URL, not ${url}`);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) || 80 };
+}
+
+export class HttpForwarder {
+  // an idle connection is dropped before the owner's keepAliveTimeout (Node's default 5 s)
+  // would close it under a request just sent on it
+  readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo', timeout: 4000 });
+
+  constructor(private readonly connectTimeout: number) {}
+
+  /**
+   * Sends `req` to `target` with the member header `auth`. `dead()` is called (and nothing
+   * written to `res`) when the owner cannot be reached at all: the caller answers "unknown sid".
+   */
+  forward(req: IncomingMessage, res: ServerResponse, target: Target, auth: string, maxBody: number, dead: (err: Error) => void, retry = true): void {
+    const headers: OutgoingHttpHeaders = {};
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i].toLowerCase();
+      if (HOP_BY_HOP.has(name) || name === MEMBER_HEADER) continue;
+      const prev = headers[name];
+      if (prev === undefined) headers[name] = raw[i + 1];
+      else if (Array.isArray(prev)) prev.push(raw[i + 1]);
+      else headers[name] = [String(prev), raw[i + 1]];
+    }
+    headers[MEMBER_HEADER] = auth;
+    const declared = Number(req.headers['content-length']);
+    const tooLarge = declared > maxBody;
+    if (req.headers['transfer-encoding'] !== undefined && headers['content-length'] === undefined && req.method === 'POST') {
+      // a chunked body goes on chunked
+      headers['transfer-encoding'] = 'chunked';
+    }
+    let answered = false;
+    let connected = false;
+    const upstream = httpRequest({
+      host: target.host,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent: this.agent,
+    });
+    const timer = setTimeout(() => {
+      if (!connected) upstream.destroy(new Error('cluster: owner did not accept the connection in time'));
+    }, this.connectTimeout);
+    upstream.on('socket', (s) => {
+      if (!s.connecting) {
+        connected = true;
+        clearTimeout(timer);
+      } else {
+        s.once('connect', () => {
+          connected = true;
+          clearTimeout(timer);
+        });
+      }
+    });
+    upstream.on('response', (up) => {
+      answered = true;
+      clearTimeout(timer);
+      if (res.writableEnded || res.destroyed) {
+        up.resume();
+        return;
+      }
+      // setHeader: what this node set already (CORS, both nodes configured alike) is replaced
+      const upRaw = up.rawHeaders;
+      const seen = new Set<string>();
+      for (let i = 0; i < upRaw.length; i += 2) {
+        const name = upRaw[i].toLowerCase();
+        if (HOP_BY_HOP.has(name)) continue;
+        const value = up.headers[name];
+        if (value === undefined || seen.has(name)) continue;
+        seen.add(name);
+        res.setHeader(upRaw[i], value);
+      }
+      res.writeHead(up.statusCode || 502);
+      up.pipe(res);
+      if (tooLarge) upstream.destroy();
+    });
+    upstream.on('error', (err) => {
+      clearTimeout(timer);
+      if (!answered && retry && upstream.reusedSocket && req.method === 'GET' && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        // an idle keep-alive connection the owner closed as we reused it: once more, on a new one
+        this.forward(req, res, target, auth, maxBody, dead, false);
+        return;
+      }
+      if (!answered) {
+        if (debug.enabled) debug('forward to %s:%d failed: %s', target.host, target.port, err.message);
+        if (!connected) dead(err);
+        else if (!res.headersSent) {
+          // the owner took the request, then failed: as a dead owner
+          dead(err);
+        } else res.destroy();
+        return;
+      }
+      res.destroy();
+    });
+    // the client went away first: so does the forwarded request (the owner sees the same)
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    if (tooLarge) {
+      req.resume();
+      upstream.flushHeaders();
+      return;
+    }
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBody) {
+        // cut here: nothing past the limit goes to the owner, which sees the request end early
+        req.removeAllListeners('data');
+        req.resume();
+        upstream.destroy();
+        if (!res.headersSent) {
+          res.writeHead(413, { 'Content-Length': 0 });
+          res.end();
+        }
+        return;
+      }
+      if (!upstream.write(chunk)) {
+        req.pause();
+        upstream.once('drain', () => req.resume());
+      }
+    });
+    req.on('end', () => {
+      if (length <= maxBody) upstream.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
