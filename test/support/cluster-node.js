@@ -7,7 +7,7 @@
 // What a session can ask its owner (text messages):
 //   'whoami'        -> 'node:<nodeId>'
 //   'c:<i>'         -> nothing; the owner checks that i is the next number (exactly once, in order)
-//   'c:end'         -> 'report:{"count","inOrder","first"}' for the numbers received so far
+//   'c:end'         -> 'report:{"count","inOrder","first"}' for the numbers received since the last c:end
 //   'burst:<n>'     -> 's:0' .. 's:<n-1>', then 's:end'
 //   'info'          -> 'info:{...}': the owner's view of the session (socket.request, remoteAddress)
 //   'bin'           -> the binary message it got last, echoed back
@@ -48,7 +48,7 @@ async function main() {
   }
   engine.attach(httpServer);
   // after attach: these listeners see every request too (the engine's own ran first)
-  const stats = { requests: 0, foreign: 0 };
+  const stats = { requests: 0, foreign: 0, foreignUpgrades: 0 };
   httpServer.on('request', (req) => {
     if (!req.url.startsWith('/engine.io')) return;
     stats.requests++;
@@ -58,7 +58,7 @@ async function main() {
   httpServer.on('upgrade', (req) => {
     stats.requests++;
     const sid = new URL(req.url, 'http://x').searchParams.get('sid');
-    if (sid && engine.clients[sid] === undefined) stats.foreign++;
+    if (sid && engine.clients[sid] === undefined) stats.foreignUpgrades++;
   });
   engine.on('connection', (socket) => {
     let next = 0;
@@ -75,6 +75,10 @@ async function main() {
       if (data.startsWith('c:')) {
         if (data === 'c:end') {
           socket.send('report:' + JSON.stringify({ count: next, inOrder, first }));
+          // the next exchange counts from 0 again
+          next = 0;
+          inOrder = true;
+          first = null;
           return;
         }
         const i = Number(data.slice(2));
