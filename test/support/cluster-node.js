@@ -13,7 +13,7 @@
 //   'bin'           -> the binary message it got last, echoed back
 const http = require('node:http');
 const { Server } = require('engine.io-ts');
-const { redisCluster } = require('engine.io-ts/cluster');
+const { redisCluster, clusterClient } = require('engine.io-ts/cluster');
 
 const config = JSON.parse(process.env.CLUSTER_NODE || '{}');
 const { createClient } = require(config.redisModule || 'redis');
@@ -59,6 +59,12 @@ async function main() {
     stats.requests++;
     const sid = new URL(req.url, 'http://x').searchParams.get('sid');
     if (sid && engine.clients[sid] === undefined) stats.foreignUpgrades++;
+  });
+  // a request forwarded by a member shows the client it was made for (test header)
+  engine.on('headers', (headers, req) => {
+    const client = clusterClient(req);
+    if (client) headers['x-test-forwarded-for'] = `${client.address}:${client.port}`;
+    headers['x-test-served-by'] = config.nodeId;
   });
   engine.on('connection', (socket) => {
     let next = 0;
