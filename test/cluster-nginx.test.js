@@ -1,7 +1,8 @@
 'use strict';
 // Many nodes behind Debian's nginx doing plain round-robin (no ip_hash, no cookie): three node
-// processes sharing the Redis at 127.0.0.1:6379, direct mode (each node advertises its own
-// URL), the official engine.io-client 6 and 3. Every session's requests land on all three
+// processes sharing the Redis at 127.0.0.1:6379, in direct mode (each node advertises its own
+// URL) and in relayed mode (no URL: requests and WebSockets for another node's session travel
+// over Redis pub/sub), the official engine.io-client 6 and 3. Every session's requests land on all three
 // nodes in turn; the owner checks the client's numbered messages, the client the owner's.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -35,7 +36,7 @@ async function ask(socket, question, prefix) {
   return (await answer).slice(prefix.length);
 }
 
-function clusterSuite(title, { redisModule, customIds }) {
+function clusterSuite(title, { redisModule, customIds, direct = true }) {
   describe(title, () => {
     const group = new Group();
     const prefix = uniquePrefix('nginx');
@@ -44,7 +45,7 @@ function clusterSuite(title, { redisModule, customIds }) {
     let redis;
 
     before(async () => {
-      const config = { prefix, secret: 'secret-' + prefix, redisModule, customIds };
+      const config = { prefix, secret: 'secret-' + prefix, redisModule, customIds, direct };
       nodes = await Promise.all(['a', 'b', 'c'].map((nodeId) => group.node({ ...config, nodeId })));
       lb = await group.nginx(nodes.map((n) => n.port));
       redis = createClient({ url: 'redis://127.0.0.1:6379' });
@@ -60,11 +61,11 @@ function clusterSuite(title, { redisModule, customIds }) {
       }
     });
 
-    it('each node is in Redis under its tag, with the URL it advertises', async () => {
+    it(direct ? 'each node is in Redis under its tag, with the URL it advertises' : 'each node is in Redis under its tag, with no URL (relayed)', async () => {
       for (const node of nodes) {
         const entry = JSON.parse(await redis.get(`${prefix}:node:${node.tag}`));
         assert.equal(entry.id, node.nodeId);
-        assert.equal(entry.url, `http://127.0.0.1:${node.port}`);
+        assert.equal(entry.url, direct ? `http://127.0.0.1:${node.port}` : null);
       }
     });
 
@@ -163,3 +164,5 @@ function clusterSuite(title, { redisModule, customIds }) {
 
 clusterSuite('three nodes behind round-robin nginx: direct mode, default ids, node-redis 5', { redisModule: 'redis', customIds: false });
 clusterSuite('three nodes behind round-robin nginx: direct mode, custom async ids, node-redis 4', { redisModule: 'redis-v4', customIds: true });
+clusterSuite('three nodes behind round-robin nginx: relayed mode (no advertise), default ids, node-redis 5', { redisModule: 'redis', customIds: false, direct: false });
+clusterSuite('three nodes behind round-robin nginx: relayed mode (no advertise), custom async ids, node-redis 4', { redisModule: 'redis-v4', customIds: true, direct: false });

@@ -5,6 +5,7 @@
 // one node and closes the session), a longer body cut at the limit.
 import { Agent, request as httpRequest } from 'node:http';
 import type { IncomingMessage, ServerResponse, OutgoingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import debugModule from 'debug';
 import { MEMBER_HEADER } from './member-auth';
 
@@ -13,10 +14,8 @@ const debug = debugModule('engine:cluster');
 /** Connection headers of one hop that a proxy never passes on (RFC 9110 §7.6.1). */
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
-export interface Target {
-  host: string;
-  port: number;
-}
+/** Where a forwarded request goes: a node's address (direct mode), or a stream factory (relayed mode). */
+export type Target = { host: string; port: number; connect?: undefined } | { connect: () => Duplex; host?: undefined; port?: undefined };
 
 /** Parses an `advertise` URL (http only: the cluster's links are plain TCP on a private network). */
 export function parseTarget(url: string): Target {
@@ -56,14 +55,11 @@ export class HttpForwarder {
     }
     let answered = false;
     let connected = false;
-    const upstream = httpRequest({
-      host: target.host,
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers,
-      agent: this.agent,
-    });
+    const upstream = httpRequest(
+      target.connect !== undefined
+        ? { method: req.method, path: req.url, headers, createConnection: target.connect }
+        : { host: target.host, port: target.port, method: req.method, path: req.url, headers, agent: this.agent },
+    );
     const timer = setTimeout(() => {
       if (!connected) upstream.destroy(new Error('cluster: owner did not accept the connection in time'));
     }, this.connectTimeout);
@@ -108,7 +104,7 @@ export class HttpForwarder {
         return;
       }
       if (!answered) {
-        if (debug.enabled) debug('forward to %s:%d failed: %s', target.host, target.port, err.message);
+        if (debug.enabled) debug('forward to %s:%s failed: %s', target.host || 'relay', target.port, err.message);
         if (!connected) dead(err);
         else if (!res.headersSent) {
           // the owner took the request, then failed: as a dead owner

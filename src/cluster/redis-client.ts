@@ -5,16 +5,20 @@ export type RedisReply = string | number | null | RedisReply[] | Buffer;
 
 export interface RedisLike {
   /** Raw command: `['SET', key, value, 'PX', '1000']`; resolves Redis's reply. */
-  sendCommand(args: string[]): Promise<unknown>;
+  sendCommand(args: Array<string | Buffer>): Promise<unknown>;
   readonly isReady?: boolean;
   duplicate?(): RedisLike;
   connect?(): Promise<unknown>;
+  /** Pub/sub on a duplicate (relayed mode): `bufferMode` true hands the listener Buffers. */
+  subscribe?(channel: string, listener: (message: Buffer, channel: Buffer) => void, bufferMode: true): Promise<unknown>;
+  quit?(): Promise<unknown>;
+  on?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 /** A command that gives up after `ms` (node-redis queues commands while offline: never hang). */
-export function command(redis: RedisLike, args: string[], ms: number): Promise<unknown> {
+export function command(redis: RedisLike, args: Array<string | Buffer>, ms: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis: no answer to ${args[0]} within ${ms} ms`)), ms);
+    const timer = setTimeout(() => reject(new Error(`redis: no answer to ${String(args[0])} within ${ms} ms`)), ms);
     redis.sendCommand(args).then(
       (reply) => {
         clearTimeout(timer);

@@ -5,7 +5,8 @@
 // for WebSocket). See README "Many nodes (engine.io-ts/cluster)".
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import debugModule from 'debug';
 import type { ClusterHost, ClusterSeam, InboundVerdict } from '../server/cluster-seam';
@@ -20,6 +21,7 @@ import type { ForwardedClient } from './member-auth';
 import { HttpForwarder, parseTarget } from './http-forwarder';
 import type { Target } from './http-forwarder';
 import { spliceUpgrade } from './websocket-splice';
+import { RedisRelay } from './redis-relay';
 
 const debug = debugModule('engine:cluster');
 
@@ -63,6 +65,9 @@ export class RedisCluster implements ClusterSeam {
   private readonly nodes: NodeRegistry;
   private readonly sessions: SessionRegistry;
   private readonly forwarder: HttpForwarder;
+  private readonly relay: RedisRelay;
+  /** Where relayed streams from other nodes are parsed as HTTP (never listens on a port). */
+  private loopback: HttpServer | null = null;
   private secret: Buffer | null;
   private host: ClusterHost | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
@@ -85,6 +90,10 @@ export class RedisCluster implements ClusterSeam {
     this.nodes = new NodeRegistry(this.redis, this.prefix, { id: this.nodeId, url: this.advertise }, this.timeout);
     this.sessions = new SessionRegistry(this.redis, this.prefix, this.timeout);
     this.forwarder = new HttpForwarder(this.timeout);
+    this.relay = new RedisRelay(this.redis, this.prefix, this.timeout, (conn) => {
+      if (this.loopback !== null) this.loopback.emit('connection', conn);
+      else conn.destroy();
+    });
     this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
@@ -96,11 +105,36 @@ export class RedisCluster implements ClusterSeam {
   bind(server: ClusterHost): void {
     if (this.host !== null) throw new Error('redisCluster: one cluster layer serves one Server');
     this.host = server;
+    this.loopback = this.makeLoopback(server);
     const deadline = server.opts.pingInterval + server.opts.pingTimeout;
     const ttl = this.explicitTtl ?? deadline;
     this.nodes.ttl = ttl;
     this.sessions.ttl = deadline;
     this.start(Math.max(250, Math.floor(Math.min(ttl, deadline) / 3)));
+  }
+
+  /**
+   * Relayed requests and upgrades reach the engine through this server. Only a member may send
+   * them: anything else that found its way onto our Redis channel is refused here.
+   */
+  private makeLoopback(host: ClusterHost): HttpServer {
+    const loopback = createServer((req, res) => {
+      if (this.inbound(req) !== 'member') {
+        res.writeHead(403, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ code: 4, message: 'Forbidden' }));
+        return;
+      }
+      host.handleRequest(req, res);
+    });
+    loopback.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.inbound(req) !== 'member') {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      host.handleUpgrade(req, socket, head);
+    });
+    loopback.on('clientError', (_err, socket: Duplex) => socket.destroy());
+    return loopback;
   }
 
   private start(period: number): void {
@@ -130,12 +164,26 @@ export class RedisCluster implements ClusterSeam {
       if (typeof token !== 'string') throw new Error('cluster: no token in Redis');
       this.secret = Buffer.from(token);
     }
+    // listening first: once our entry is in Redis, others may relay to us at once
+    await this.relay.listen(this.nodes.tag);
     await this.nodes.join();
+    if (this.relay.tag !== this.nodes.tag) await this.relay.listen(this.nodes.tag);
   }
 
   private refresh(): void {
     this.nodes.refresh().catch((err) => debug('node refresh failed: %s', err));
     this.sessions.refresh().catch((err) => debug('session refresh failed: %s', err));
+    // relayed streams to a node that died: nothing on them tells, its entry's expiry does
+    for (const tag of this.relay.peers) {
+      this.nodes.exists(tag).then(
+        (alive) => {
+          if (alive) return;
+          this.nodes.forget(tag);
+          this.relay.sweep((t) => t !== tag);
+        },
+        () => {},
+      );
+    }
   }
 
   makeId(localId: string): string {
@@ -188,15 +236,18 @@ export class RedisCluster implements ClusterSeam {
     const sid = (req as IncomingMessage & { _query?: { sid?: string } })._query?.sid;
     if (typeof sid !== 'string') return unknown();
     const proceed = (entry: NodeEntry | null) => {
-      if (entry === null || entry.url === null) {
-        // TODO relayed mode (no `advertise`): through Redis pub/sub
-        return unknown();
-      }
+      if (entry === null) return unknown();
       let target: Target;
-      try {
-        target = parseTarget(entry.url);
-      } catch {
-        return unknown();
+      if (entry.url === null) {
+        // relayed mode: the owner cannot be reached directly, a stream over Redis it is
+        const tag = entry.tag;
+        target = { connect: () => this.relay.connect(tag) };
+      } else {
+        try {
+          target = parseTarget(entry.url);
+        } catch {
+          return unknown();
+        }
       }
       const socket = req.socket;
       const auth = signForward(this.secret!, { address: socket.remoteAddress || '', port: socket.remotePort || 0 }, req.method || '', req.url || '');
@@ -245,7 +296,11 @@ export class RedisCluster implements ClusterSeam {
     this.refreshTimer = null;
     this.forwarder.close();
     this.markReady();
-    await Promise.all([this.nodes.leave(), this.sessions.clear()]);
+    if (this.loopback !== null) {
+      this.loopback.closeAllConnections();
+      this.loopback.close();
+    }
+    await Promise.all([this.nodes.leave(), this.sessions.clear(), this.relay.stop()]);
   }
 }
 

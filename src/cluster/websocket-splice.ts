@@ -1,8 +1,9 @@
-// Direct mode, WebSocket: an upgrade for a session owned by another node is spliced to it. One
+// WebSocket: an upgrade for a session owned by another node is spliced to it. One
 // TCP connection to the owner per WebSocket: the original upgrade request is written again
 // (its headers as received, plus the member header), then bytes flow both ways untouched, so
 // the owner performs the upgrade and speaks to the client itself. When either end goes, so
-// does the other (an owner killed closes its clients' sockets at once).
+// does the other (an owner killed closes its clients' sockets at once). In relayed mode the
+// connection is a stream over Redis (redis-relay.ts) instead of TCP; nothing else changes.
 import { connect } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -31,8 +32,8 @@ function requestHead(req: IncomingMessage, auth: string): string {
  * client socket untouched, when the owner cannot be reached: the caller answers "unknown sid".
  */
 export function spliceUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: Target, auth: string, connectTimeout: number, dead: (err: Error) => void): void {
-  const upstream = connect({ host: target.host, port: target.port });
-  upstream.setNoDelay(true);
+  const upstream: Duplex & { setNoDelay?: (on: boolean) => unknown } = target.connect !== undefined ? target.connect() : connect({ host: target.host, port: target.port });
+  if (typeof upstream.setNoDelay === 'function') upstream.setNoDelay(true);
   let connected = false;
   const timer = setTimeout(() => upstream.destroy(new Error('cluster: owner did not accept the connection in time')), connectTimeout);
   const onClientGone = () => upstream.destroy();
@@ -54,7 +55,7 @@ export function spliceUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
     clearTimeout(timer);
     if (!connected) {
       socket.removeListener('close', onClientGone);
-      if (debug.enabled) debug('splice to %s:%d failed: %s', target.host, target.port, err.message);
+      if (debug.enabled) debug('splice to %s:%s failed: %s', target.host || 'relay', target.port, err.message);
       if (!socket.destroyed) dead(err);
       return;
     }

@@ -12,6 +12,9 @@ export interface ClusterHost {
     readonly pingTimeout: number;
     readonly maxHttpBufferSize: number;
   };
+  /** The engine's own entry points: a relayed request is handed to them as if it came in here. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): unknown;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): unknown;
 }
 
 /**
