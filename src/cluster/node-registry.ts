@@ -100,11 +100,6 @@ export class NodeRegistry {
     return p;
   }
 
-  /** Whether node `tag` still has its entry (a node that died loses it within `ttl`). */
-  async exists(tag: string): Promise<boolean> {
-    return Number(await command(this.redis, ['EXISTS', this.key(tag)], this.commandTimeout)) === 1;
-  }
-
   /** Forgets a node (it stopped answering, or left). */
   forget(tag: string): void {
     if (debug.enabled && this.cache.has(tag)) debug('forgetting node %s', tag);

@@ -173,9 +173,10 @@ export class RedisCluster implements ClusterSeam {
   private refresh(): void {
     this.nodes.refresh().catch((err) => debug('node refresh failed: %s', err));
     this.sessions.refresh().catch((err) => debug('session refresh failed: %s', err));
-    // relayed streams to a node that died: nothing on them tells, its entry's expiry does
+    // relayed streams to a node that died: nothing on them tells, but Redis dropped its
+    // subscription when its connection went
     for (const tag of this.relay.peers) {
-      this.nodes.exists(tag).then(
+      this.relay.listening(tag).then(
         (alive) => {
           if (alive) return;
           this.nodes.forget(tag);

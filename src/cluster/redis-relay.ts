@@ -176,6 +176,12 @@ export class RedisRelay {
     return command(this.redis, ['PUBLISH', this.channel(tag), data], this.timeout).then((n) => Number(n));
   }
 
+  /** Whether node `tag` still listens on its channel (Redis drops a dead node's subscription at once). */
+  async listening(tag: string): Promise<boolean> {
+    const reply = await command(this.redis, ['PUBSUB', 'NUMSUB', this.channel(tag)], this.timeout);
+    return Array.isArray(reply) && Number(reply[1]) > 0;
+  }
+
   forget(id: string): void {
     this.streams.delete(id);
   }
