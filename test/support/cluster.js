@@ -34,9 +34,9 @@ class Group {
     this.dirs = [];
   }
 
-  /** Starts one node; resolves `{ port, tag, nodeId, child, events, request(msg) }` once it listens. */
-  async node(config) {
-    const child = fork(path.join(__dirname, 'cluster-node.js'), [], {
+  /** Starts one node (`script`: the engine.io one, or cluster-sio-node.js); resolves `{ port, tag, nodeId, child, events, request(msg) }` once it listens. */
+  async node(config, script = 'cluster-node.js') {
+    const child = fork(path.join(__dirname, script), [], {
       env: { ...process.env, CLUSTER_NODE: JSON.stringify(config) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
