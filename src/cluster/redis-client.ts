@@ -15,8 +15,12 @@ export interface RedisLike {
   on?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
-/** A command that gives up after `ms` (node-redis queues commands while offline: never hang). */
+/**
+ * A command that gives up after `ms`, and at once while the client is reconnecting (node-redis
+ * would queue it until Redis is back: a request must never hang on that).
+ */
 export function command(redis: RedisLike, args: Array<string | Buffer>, ms: number): Promise<unknown> {
+  if (redis.isReady === false) return Promise.reject(new Error(`redis: not connected (${String(args[0])})`));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`redis: no answer to ${String(args[0])} within ${ms} ms`)), ms);
     redis.sendCommand(args).then(

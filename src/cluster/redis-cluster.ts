@@ -74,6 +74,7 @@ export class RedisCluster implements ClusterSeam {
   private closed = false;
   private markReady!: () => void;
   private readonly explicitTtl: number | undefined;
+  private tokenFromRedis = false;
 
   constructor(opts: RedisClusterOptions) {
     if (!opts || !opts.redis || typeof opts.redis.sendCommand !== 'function') {
@@ -163,6 +164,7 @@ export class RedisCluster implements ClusterSeam {
       const token = await command(this.redis, ['GET', key], this.timeout);
       if (typeof token !== 'string') throw new Error('cluster: no token in Redis');
       this.secret = Buffer.from(token);
+      this.tokenFromRedis = true;
     }
     // listening first: once our entry is in Redis, others may relay to us at once
     await this.relay.listen(this.nodes.tag);
@@ -172,7 +174,11 @@ export class RedisCluster implements ClusterSeam {
 
   private refresh(): void {
     this.nodes.refresh().catch((err) => debug('node refresh failed: %s', err));
-    this.sessions.refresh().catch((err) => debug('session refresh failed: %s', err));
+    this.sessions.refresh(this.nodes.tag).catch((err) => debug('session refresh failed: %s', err));
+    if (this.tokenFromRedis && this.secret !== null) {
+      // a Redis restarted empty: the token the members share comes back as it was
+      command(this.redis, ['SET', `${this.prefix}:secret`, this.secret.toString(), 'NX'], this.timeout).catch(() => {});
+    }
     // relayed streams to a node that died: nothing on them tells, but Redis dropped its
     // subscription when its connection went
     for (const tag of this.relay.peers) {

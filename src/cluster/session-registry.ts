@@ -1,6 +1,6 @@
 // Custom ids (a user's generateId: any length, any alphabet) carry no owner, so their owner is
 // written in Redis: `<prefix>:sid:<id>` = the owner's tag, expiring with the session's
-// heartbeat deadline. The owner refreshes all its entries in one batch per period (node-redis
+// heartbeat deadline. The owner rewrites all its entries in one batch per period (node-redis
 // pipelines the commands issued in one tick) and deletes an entry when its session closes; a
 // node that dies leaves entries that expire by themselves.
 import debugModule from 'debug';
@@ -46,11 +46,14 @@ export class SessionRegistry {
     });
   }
 
-  /** Pushes every entry's expiry back (one pipelined batch). */
-  refresh(): Promise<unknown> {
+  /**
+   * Pushes every entry's expiry back (one pipelined batch). Written again rather than PEXPIRE'd:
+   * after a Redis restart that lost them, the entries of live sessions come back.
+   */
+  refresh(tag: string): Promise<unknown> {
     const ttl = String(this.ttl);
     const all: Promise<unknown>[] = [];
-    for (const id of this.ids) all.push(command(this.redis, ['PEXPIRE', this.key(id), ttl], this.commandTimeout));
+    for (const id of this.ids) all.push(command(this.redis, ['SET', this.key(id), tag, 'PX', ttl], this.commandTimeout));
     return Promise.all(all);
   }
 
