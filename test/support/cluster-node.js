@@ -19,16 +19,19 @@ const config = JSON.parse(process.env.CLUSTER_NODE || '{}');
 const { createClient } = require(config.redisModule || 'redis');
 
 async function main() {
-  const redis = createClient({ url: config.redisUrl || 'redis://127.0.0.1:6379' });
-  redis.on('error', () => {});
-  await redis.connect();
+  // noCluster: the same node alone, without the cluster layer (the benchmark's baseline)
+  const redis = config.noCluster ? null : createClient({ url: config.redisUrl || 'redis://127.0.0.1:6379' });
+  if (redis) {
+    redis.on('error', () => {});
+    await redis.connect();
+  }
   const httpServer = http.createServer((req, res) => {
     res.writeHead(404);
     res.end();
   });
   await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const port = httpServer.address().port;
-  const cluster = redisCluster({
+  const cluster = config.noCluster ? null : redisCluster({
     redis,
     nodeId: config.nodeId,
     prefix: config.prefix,
@@ -40,7 +43,7 @@ async function main() {
     pingInterval: config.pingInterval || 10000,
     pingTimeout: config.pingTimeout || 10000,
     maxHttpBufferSize: config.maxHttpBufferSize || 1e6,
-    cluster,
+    ...(cluster ? { cluster } : {}),
   });
   if (config.customIds) {
     let n = 0;
@@ -111,19 +114,19 @@ async function main() {
     });
     socket.on('close', (reason) => process.send({ type: 'close', id: socket.id, reason }));
   });
-  await cluster.ready;
+  if (cluster) await cluster.ready;
   process.on('message', async (msg) => {
-    if (msg.type === 'stats') process.send({ type: 'stats', stats, clientsCount: engine.clientsCount, tag: cluster.tag });
+    if (msg.type === 'stats') process.send({ type: 'stats', stats, clientsCount: engine.clientsCount, tag: cluster ? cluster.tag : null });
     else if (msg.type === 'stop') {
       engine.close();
-      await cluster.close();
+      if (cluster) await cluster.close();
       httpServer.closeAllConnections();
       httpServer.close();
-      await redis.quit();
+      if (redis) await redis.quit();
       process.send({ type: 'stopped' }, () => process.exit(0));
     }
   });
-  process.send({ type: 'ready', port, tag: cluster.tag, nodeId: config.nodeId, pid: process.pid });
+  process.send({ type: 'ready', port, tag: cluster ? cluster.tag : null, nodeId: config.nodeId, pid: process.pid });
 }
 
 main().catch((err) => {

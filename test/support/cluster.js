@@ -110,8 +110,9 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  upstream engine { ${ports.map((p) => `server 127.0.0.1:${p};`).join(' ')} }
+  # keep-alive connections to the nodes, upgraded ones for WebSockets
+  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+  upstream engine { ${ports.map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 32; }
   server {
     listen 127.0.0.1:${port};
     location / {
