@@ -30,9 +30,9 @@ async function handshake(port) {
 const messages = (text) => text.split(SEP).filter((p) => p[0] === '4').map((p) => p.slice(1));
 
 /** A member header as member-auth.ts makes it, signed with `secret` at time `ts`. */
-function memberHeader(secret, method, url, { ts = Date.now(), address = '10.9.8.7', port = 1234 } = {}) {
-  const mac = createHmac('sha256', secret).update(`v1\n${ts}\n${address}\n${port}\n${method}\n${url}`).digest('base64url');
-  return `v1 ${ts} ${address} ${port} ${mac}`;
+function memberHeader(secret, method, url, { ts = Date.now(), address = '10.9.8.7', port = 1234, via = 'z' } = {}) {
+  const mac = createHmac('sha256', secret).update(`v1\n${ts}\n${address}\n${port}\n${via}\n${method}\n${url}`).digest('base64url');
+  return `v1 ${ts} ${address} ${port} ${via} ${mac}`;
 }
 
 describe('cluster routing, request by request (direct mode, three nodes, no balancer)', () => {
@@ -70,7 +70,7 @@ describe('cluster routing, request by request (direct mode, three nodes, no bala
       assert.equal(res.text, 'ok');
       assert.equal(res.headers['x-test-served-by'], 'a', 'answered by the owner');
       // the owner saw the address and port the request came from (this process, on 127.0.0.1)
-      assert.match(res.headers['x-test-forwarded-for'], /^127\.0\.0\.1:\d+$/);
+      assert.match(res.headers['x-test-forwarded-for'], new RegExp(`^127\\.0\\.0\\.1:\\d+ via ${via.nodeId}$`));
     }
     // a GET on c held while a POST on b asks for a burst: the burst comes back through c
     const held = poll(c.port, sid);
@@ -161,7 +161,7 @@ describe('cluster routing, request by request (direct mode, three nodes, no bala
     const { sid } = await handshake(a.port);
     const url = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
     const forged = [
-      'v1 0 6.6.6.6 1 AAAA',
+      'v1 0 6.6.6.6 1 z AAAA',
       'nonsense',
       memberHeader('not-the-secret', 'POST', url),
       memberHeader(secret, 'POST', url, { ts: Date.now() - 5 * 60 * 1000 }),
@@ -186,7 +186,7 @@ describe('cluster routing, request by request (direct mode, three nodes, no bala
     // the session was not disturbed, and a correctly signed request is a member's: its client address is trusted
     const ok = await request(a.port, { method: 'POST', path: url, body: '4c:0', headers: { 'content-type': 'text/plain', 'x-engine-io-cluster': memberHeader(secret, 'POST', url) } });
     assert.equal(ok.status, 200);
-    assert.equal(ok.headers['x-test-forwarded-for'], '10.9.8.7:1234');
+    assert.equal(ok.headers['x-test-forwarded-for'], '10.9.8.7:1234 via z');
   });
 
   it(`maxHttpBufferSize (${LIMIT}) is enforced before forwarding: a declared or chunked body over it gets 413 and never reaches the owner whole`, async () => {

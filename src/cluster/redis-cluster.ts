@@ -257,7 +257,8 @@ export class RedisCluster implements ClusterSeam {
         }
       }
       const socket = req.socket;
-      const auth = signForward(this.secret!, { address: socket.remoteAddress || '', port: socket.remotePort || 0 }, req.method || '', req.url || '');
+      const client = { address: socket.remoteAddress || '', port: socket.remotePort || 0, via: this.nodeId };
+      const auth = signForward(this.secret!, client, req.method || '', req.url || '');
       go(entry, target, auth);
     };
     let owner: NodeEntry | null | Promise<NodeEntry | null>;

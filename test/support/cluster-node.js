@@ -66,7 +66,7 @@ async function main() {
   // a request forwarded by a member shows the client it was made for (test header)
   engine.on('headers', (headers, req) => {
     const client = clusterClient(req);
-    if (client) headers['x-test-forwarded-for'] = `${client.address}:${client.port}`;
+    if (client) headers['x-test-forwarded-for'] = `${client.address}:${client.port} via ${client.via}`;
     headers['x-test-served-by'] = config.nodeId;
   });
   engine.on('connection', (socket) => {
