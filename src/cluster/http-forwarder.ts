@@ -27,7 +27,8 @@ export function parseTarget(url: string): Target {
 export class HttpForwarder {
   // an idle connection is dropped before the owner's keepAliveTimeout (Node's default 5 s)
   // would close it under a request just sent on it
-  readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo', timeout: 4000 });
+  // (no Nagle delay: a request's head and body go in separate writes)
+  readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo', timeout: 4000, noDelay: true } as ConstructorParameters<typeof Agent>[0]);
 
   constructor(private readonly connectTimeout: number) {}
 
@@ -64,6 +65,7 @@ export class HttpForwarder {
       if (!connected) upstream.destroy(new Error('cluster: owner did not accept the connection in time'));
     }, this.connectTimeout);
     upstream.on('socket', (s) => {
+      if (typeof s.setNoDelay === 'function') s.setNoDelay(true);
       if (!s.connecting) {
         connected = true;
         clearTimeout(timer);

@@ -5,7 +5,7 @@
 // the WebSocket splice); the owner feeds the streams it accepts into a private http.Server
 // that hands them to the engine. PUBLISH answers how many listened: 0 means the owner is gone.
 // The order of frames is kept (one publishing connection, one subscriber); each write waits
-// for its PUBLISH, which is all the flow control there is.
+// for its PUBLISH, which is all the flow control there is. OPEN carries the first bytes.
 import { Duplex } from 'node:stream';
 import debugModule from 'debug';
 import { command } from './redis-client';
@@ -27,14 +27,20 @@ function frame(type: number, id: string, payload?: Buffer): Buffer {
   return payload && payload.length ? Buffer.concat([head, payload]) : head;
 }
 
-/** One end of a relayed byte stream. */
+/**
+ * One end of a relayed byte stream. No half-close: END ends the stream both ways (each side
+ * of an HTTP exchange or a WebSocket is done once either has ended), so a stream costs one
+ * frame to open (with its first bytes), one per write, and one to end.
+ */
 export class RelayedConnection extends Duplex {
-  /** True until the other end is known to listen (mirrors net.Socket for the http client). */
+  /** As on a net.Socket (the http client looks): false once 'connect' was emitted. */
   connecting = true;
   remoteAddress: string | undefined = undefined;
   remotePort: number | undefined = undefined;
-  private opened: Promise<void>;
-  private ended = false;
+  /** The initiator's OPEN frame not sent yet: it goes with the first bytes. */
+  private unopened: boolean;
+  /** An END or RESET went, or came: nothing more to tell the peer. */
+  private done = false;
 
   constructor(
     private readonly relay: RedisRelay,
@@ -43,20 +49,15 @@ export class RelayedConnection extends Duplex {
     initiator: boolean,
   ) {
     super({ allowHalfOpen: false });
+    this.unopened = initiator;
     if (initiator) {
-      this.opened = relay.send(peerTag, frame(OPEN, id, Buffer.from(relay.tag, 'latin1'))).then((listeners) => {
-        if (listeners === 0) {
-          const err: NodeJS.ErrnoException = new Error(`cluster: node ${peerTag} does not listen on Redis`);
-          err.code = 'ECONNREFUSED';
-          throw err;
-        }
+      // said at once: whether the peer listens is known from the first PUBLISH
+      process.nextTick(() => {
         this.connecting = false;
-        this.emit('connect');
+        if (!this.destroyed) this.emit('connect');
       });
-      this.opened.catch((err) => this.destroy(err));
     } else {
       this.connecting = false;
-      this.opened = Promise.resolve();
     }
   }
 
@@ -82,19 +83,41 @@ export class RelayedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, callback: (err?: Error | null) => void): void {
-    this.opened
-      .then(() => this.relay.send(this.peerTag, frame(DATA, this.id, chunk)))
-      .then((listeners) => callback(listeners === 0 ? new Error('cluster: relayed peer gone') : null), callback);
+    let data: Buffer;
+    let type = DATA;
+    if (this.unopened) {
+      // OPEN: [length of our tag][our tag][the first bytes]
+      this.unopened = false;
+      type = OPEN;
+      const tag = Buffer.from(this.relay.tag, 'latin1');
+      data = Buffer.concat([Buffer.from([tag.length]), tag, chunk]);
+    } else data = chunk;
+    this.relay.send(this.peerTag, frame(type, this.id, data)).then((listeners) => {
+      if (listeners > 0) return callback();
+      const err: NodeJS.ErrnoException = new Error(`cluster: node ${this.peerTag} does not listen on Redis`);
+      err.code = 'ECONNREFUSED';
+      this.done = true;
+      callback(err);
+    }, callback);
   }
 
   override _final(callback: (err?: Error | null) => void): void {
-    this.ended = true;
-    this.opened.then(() => this.relay.send(this.peerTag, frame(END, this.id))).then(() => callback(), callback);
+    if (this.done || this.unopened) {
+      callback();
+      return;
+    }
+    this.done = true;
+    this.relay.send(this.peerTag, frame(END, this.id)).then(() => {
+      callback();
+      // no half-close: what the peer would still send has nobody to read it
+      this.destroy();
+    }, callback);
   }
 
   override _destroy(err: Error | null, callback: (err: Error | null) => void): void {
     this.relay.forget(this.id);
-    if (!this.ended && !this.connecting) {
+    if (!this.done && !this.unopened) {
+      this.done = true;
       this.relay.send(this.peerTag, frame(RESET, this.id)).catch(() => {});
     }
     callback(err);
@@ -103,9 +126,11 @@ export class RelayedConnection extends Duplex {
   /** A frame for this stream arrived. */
   receive(type: number, payload: Buffer): void {
     if (type === DATA) this.push(payload);
-    else if (type === END) this.push(null);
-    else if (type === RESET) {
-      this.ended = true;
+    else if (type === END) {
+      this.done = true;
+      this.push(null);
+    } else if (type === RESET) {
+      this.done = true;
       this.destroy();
     }
   }
@@ -153,10 +178,13 @@ export class RedisRelay {
     const id = message.toString('latin1', 2, 2 + idLength);
     const payload = message.subarray(2 + idLength);
     if (type === OPEN) {
-      if (this.streams.has(id)) return;
-      const conn = new RelayedConnection(this, id, payload.toString('latin1'), false);
+      if (this.streams.has(id) || payload.length < 1 || payload.length < 1 + payload[0]) return;
+      const from = payload.toString('latin1', 1, 1 + payload[0]);
+      const conn = new RelayedConnection(this, id, from, false);
       this.streams.set(id, conn);
       this.accept(conn);
+      const first = payload.subarray(1 + payload[0]);
+      if (first.length) conn.push(first);
       return;
     }
     const conn = this.streams.get(id);

@@ -49,11 +49,15 @@ export function spliceUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
     if (head.length) upstream.write(head);
     socket.pipe(upstream);
     upstream.pipe(socket);
+    upstream.once('data', () => (answered = true));
     upstream.once('close', () => socket.destroy());
   });
+  // nothing from the owner yet: a refusal now (a relayed owner found gone at the first write)
+  // still means "no such session" for the client
+  let answered = false;
   upstream.on('error', (err) => {
     clearTimeout(timer);
-    if (!connected) {
+    if (!connected || (!answered && (err as NodeJS.ErrnoException).code === 'ECONNREFUSED')) {
       socket.removeListener('close', onClientGone);
       if (debug.enabled) debug('splice to %s:%s failed: %s', target.host || 'relay', target.port, err.message);
       if (!socket.destroyed) dead(err);
