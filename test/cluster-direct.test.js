@@ -90,6 +90,32 @@ describe('cluster routing, request by request (direct mode, three nodes, no bala
     assert.equal(direct.headers['x-test-forwarded-for'], undefined, 'a request the owner got itself carries nobody else');
   });
 
+  it('JSONP polling: the handshake on one node, the form-encoded POST on a second, the GET on a third', async () => {
+    const [a, b, c] = nodes;
+    const jsonp = (port, sid, opts = {}) =>
+      request(port, { path: `/engine.io/?EIO=4&transport=polling&j=3${sid ? `&sid=${sid}` : ''}`, ...opts });
+    const hs = await jsonp(a.port);
+    assert.equal(hs.status, 200);
+    const open = /^___eio\[3\]\((".*")\);$/.exec(hs.text);
+    assert.ok(open, hs.text);
+    const sid = JSON.parse(JSON.parse(open[1]).slice(1)).sid;
+    const posted = await jsonp(b.port, sid, {
+      method: 'POST',
+      body: 'd=' + encodeURIComponent(`4c:0${SEP}4c:end${SEP}4burst:2`),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(posted.status, 200, posted.text);
+    const got = [];
+    while (!got.includes('s:end')) {
+      const res = await jsonp(c.port, sid);
+      assert.equal(res.status, 200, res.text);
+      const m = /^___eio\[3\]\((".*")\);$/.exec(res.text);
+      assert.ok(m, res.text);
+      got.push(...messages(JSON.parse(m[1])));
+    }
+    assert.deepEqual(got, ['report:{"count":1,"inOrder":true,"first":null}', 's:0', 's:1', 's:end']);
+  });
+
   it('the upgrade completes on a third node while the client polls and posts through a second', async () => {
     const [a, b, c] = nodes;
     const { sid } = await handshake(a.port);

@@ -134,15 +134,17 @@ function clusterSuite(title, { redisModule, customIds, direct = true }) {
       }
     });
 
-    it('binary messages over forwarded polling (v4 base64) reach the owner and come back intact', async () => {
-      const socket = await open(6, lb.url, { transports: ['polling'] });
-      const payload = Buffer.from(Array.from({ length: 1000 }, (_, i) => i & 0xff));
-      for (let i = 0; i < 6; i++) {
-        const back = nextMessage(socket, (m) => typeof m !== 'string');
-        socket.send(payload);
-        assert.deepEqual(Buffer.from(await back), payload);
+    it('binary messages over forwarded polling (v4 base64, v3 binary payloads) reach the owner and come back intact', async () => {
+      for (const version of [6, 3]) {
+        const socket = await open(version, lb.url, { transports: ['polling'] });
+        const payload = Buffer.from(Array.from({ length: 1000 }, (_, i) => i & 0xff));
+        for (let i = 0; i < 6; i++) {
+          const back = nextMessage(socket, (m) => typeof m !== 'string');
+          socket.send(version === 3 ? new Uint8Array(payload).buffer : payload);
+          assert.deepEqual(Buffer.from(await back), payload, `engine.io-client ${version}`);
+        }
+        await close(socket);
       }
-      await close(socket);
     });
 
     it("the owner's socket.request and remoteAddress are the client's handshake as it came through nginx", async () => {

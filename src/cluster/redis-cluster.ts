@@ -107,6 +107,7 @@ export class RedisCluster implements ClusterSeam {
     if (this.host !== null) throw new Error('redisCluster: one cluster layer serves one Server');
     this.host = server;
     this.loopback = this.makeLoopback(server);
+    this.relay.maxBuffered = server.opts.maxBufferedAmount;
     const deadline = server.opts.pingInterval + server.opts.pingTimeout;
     const ttl = this.explicitTtl ?? deadline;
     this.nodes.ttl = ttl;

@@ -125,8 +125,11 @@ export class RelayedConnection extends Duplex {
 
   /** A frame for this stream arrived. */
   receive(type: number, payload: Buffer): void {
-    if (type === DATA) this.push(payload);
-    else if (type === END) {
+    if (type === DATA) {
+      // pub/sub has no backpressure: a client that does not read would have us buffer without
+      // end, so past the engine's maxBufferedAmount the stream goes (the owner's session closes)
+      if (!this.push(payload) && this.readableLength > this.relay.maxBuffered) this.destroy();
+    } else if (type === END) {
       this.done = true;
       this.push(null);
     } else if (type === RESET) {
@@ -141,6 +144,8 @@ export class RedisRelay {
   private sub: RedisLike | null = null;
   private counter = 0;
   tag = '';
+  /** Bytes a stream may hold for a reader that does not read (set from maxBufferedAmount). */
+  maxBuffered = 10 * 1024 * 1024;
 
   constructor(
     private readonly redis: RedisLike,

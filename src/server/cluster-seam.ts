@@ -11,6 +11,7 @@ export interface ClusterHost {
     readonly pingInterval: number;
     readonly pingTimeout: number;
     readonly maxHttpBufferSize: number;
+    readonly maxBufferedAmount: number;
   };
   /** The engine's own entry points: a relayed request is handed to them as if it came in here. */
   handleRequest(req: IncomingMessage, res: ServerResponse): unknown;
