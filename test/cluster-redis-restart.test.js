@@ -11,7 +11,7 @@ const { once } = require('node:events');
 const net = require('node:net');
 const { createClient } = require('redis');
 const { request } = require('./support/index');
-const { Group, uniquePrefix, freePort } = require('./support/cluster');
+const { Group, uniquePrefix, freePort, shift } = require('./support/cluster');
 const { open, exchange, close } = require('./support/cluster-clients');
 
 async function startRedis(port) {
@@ -73,8 +73,7 @@ describe('Redis restarts under a running cluster (direct mode, nginx)', () => {
       sockets.push(s);
       const owner = nodes.find((n) => s.id.startsWith(n.tag));
       if (!owned.has(owner.nodeId)) owned.set(owner.nodeId, s);
-      // one request more through nginx, so the next handshake may land on the other node
-      await request(lb.port, { path: '/engine.io/?EIO=4&transport=polling&sid=shift' });
+      await shift(lb.port);
     }
     assert.equal(owned.size, 2);
     for (const s of owned.values()) assert.deepEqual((await exchange(s, 50)).report, { count: 50, inOrder: true, first: null });

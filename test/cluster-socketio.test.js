@@ -7,7 +7,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { createClient } = require('redis');
 const ioc = require('socket.io-client');
-const { Group, uniquePrefix } = require('./support/cluster');
+const { Group, uniquePrefix, shift } = require('./support/cluster');
 
 function connect(url, opts) {
   const socket = ioc(url, { reconnection: false, forceNew: true, ...opts });
@@ -42,7 +42,10 @@ function sioSuite(title, { direct, redisModule }) {
     });
 
     it('a broadcast from one node reaches polling clients owned by the others', async () => {
-      for (let i = 0; i < 6; i++) clients.push(await connect(lb.url, { transports: ['polling'] }));
+      for (let i = 0; i < 6; i++) {
+        await shift(lb.port, '/socket.io/');
+        clients.push(await connect(lb.url, { transports: ['polling'] }));
+      }
       const owners = new Set(await Promise.all(clients.map((c) => c.timeout(5000).emitWithAck('whoami'))));
       assert.equal(owners.size, 3, 'round-robin put the sessions on all three nodes');
       const got = clients.map((c) => new Promise((resolve) => c.once('shouted', (text, from) => resolve({ text, from }))));

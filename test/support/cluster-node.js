@@ -129,6 +129,9 @@ async function main() {
   process.send({ type: 'ready', port, tag: cluster ? cluster.tag : null, nodeId: config.nodeId, pid: process.pid });
 }
 
+// the test process went away without stopping us: so do we
+process.on('disconnect', () => process.exit(0));
+
 main().catch((err) => {
   console.error(err);
   process.exit(1);

@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
+const http = require('node:http');
 const { once } = require('node:events');
 const { randomBytes } = require('node:crypto');
 
@@ -32,6 +33,11 @@ class Group {
   constructor() {
     this.children = [];
     this.dirs = [];
+    // a test process that ends abruptly leaves no balancer behind (nodes exit on disconnect)
+    this.onExit = () => {
+      for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', this.onExit);
   }
 
   /** Starts one node (`script`: the engine.io one, or cluster-sio-node.js); resolves `{ port, tag, nodeId, child, events, request(msg) }` once it listens. */
@@ -179,6 +185,7 @@ ${ports.map((p, i) => `  server n${i} 127.0.0.1:${p}`).join('\n')}
       }),
     );
     for (const dir of this.dirs) fs.rmSync(dir, { recursive: true, force: true });
+    process.removeListener('exit', this.onExit);
   }
 }
 
@@ -198,4 +205,21 @@ async function waitForPort(port, child, log) {
   }
 }
 
-module.exports = { Group, uniquePrefix, freePort, NGINX, HAPROXY };
+/**
+ * One throwaway request through the balancer at `port`: moves its round-robin on by one, so the
+ * next session's handshake lands on another node than a fixed request pattern would give.
+ */
+function shift(port, base = '/engine.io/') {
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, path: `${base}?EIO=4&transport=polling&sid=shift`, agent: false }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.setTimeout(5000, () => req.destroy());
+    req.on('error', resolve);
+    req.on('close', resolve);
+    req.end();
+  });
+}
+
+module.exports = { Group, uniquePrefix, freePort, shift, NGINX, HAPROXY };
