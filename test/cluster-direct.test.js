@@ -248,6 +248,7 @@ describe('cluster routing, request by request (direct mode, three nodes, no bala
     assert.equal(await redis.exists(`${prefix}:node:${c.tag}`), 1);
     await c.stop();
     assert.equal(await redis.exists(`${prefix}:node:${c.tag}`), 0);
+    assert.equal(c.events.find((m) => m.type === 'stopped').redisOpen, true, "engine.close() left the user's Redis client open");
     const res = await poll(nodes[0].port, sid);
     assert.equal(res.status, 400);
     assert.deepEqual(JSON.parse(res.text), { code: 1, message: 'Session ID unknown' });

@@ -122,8 +122,10 @@ async function main() {
       if (cluster) await cluster.close();
       httpServer.closeAllConnections();
       httpServer.close();
+      // the cluster left, and the user's client is still the user's
+      const redisOpen = redis ? redis.isReady : null;
       if (redis) await redis.quit();
-      process.send({ type: 'stopped' }, () => process.exit(0));
+      process.send({ type: 'stopped', redisOpen }, () => process.exit(0));
     }
   });
   process.send({ type: 'ready', port, tag: cluster ? cluster.tag : null, nodeId: config.nodeId, pid: process.pid });
