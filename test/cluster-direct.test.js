@@ -148,6 +148,37 @@ describe('cluster routing, request by request (direct mode, three nodes, no bala
     ws.close();
   });
 
+  it('a forwarded GET whose connection is cut: the owner waits for another GET (a balancer retry) before taking the client as gone', async () => {
+    const [a, b, c] = nodes;
+    for (const retry of [true, false]) {
+      const { sid } = await handshake(a.port);
+      const seen = a.events.length;
+      // a GET through b, cut before any answer (as when b dies, or the client leaves)
+      await new Promise((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port: b.port, path: `/engine.io/?EIO=4&transport=polling&sid=${sid}`, agent: false });
+        req.on('error', () => {});
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 100);
+      });
+      if (retry) {
+        // the retry through c is taken; the session goes on
+        const held = poll(c.port, sid);
+        assert.equal((await poll(c.port, sid, { method: 'POST', body: '4whoami' })).status, 200);
+        const res = await held;
+        assert.deepEqual(messages(res.text), ['node:a']);
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(a.events.slice(seen).find((m) => m.type === 'close' && m.id === sid), undefined, 'still open after the grace');
+        assert.equal((await poll(b.port, sid, { method: 'POST', body: '1' })).status, 200);
+      } else {
+        // no GET comes: the client is gone, the session closes after the grace period
+        const closed = await a.wait((m) => m.type === 'close' && m.id === sid && a.events.indexOf(m) >= seen, 5000);
+        assert.equal(closed.reason, 'transport error');
+      }
+    }
+  });
+
   it('an unknown sid is answered 400 code 1 within milliseconds, on every node, whatever its shape', async () => {
     const times = [];
     const live = nodes[1].tag;

@@ -81,7 +81,7 @@ function failoverSuite(direct) {
       spliced.send('5');
       // an official client behind nginx, whose session is on c or d, or elsewhere
       const clients = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 12; i++) {
         await shift(lb.port);
         clients.push(await open(6, lb.url, { transports: ['polling'] }));
       }
@@ -125,6 +125,10 @@ function failoverSuite(direct) {
       assert.ok(wsGone < (direct ? DEADLINE : DEADLINE * 2), `spliced WebSocket closed after ${wsGone} ms`);
       assert.ok(Math.max(...answered) < 1000);
       assert.ok(slowest < DEADLINE * 2, `clients closed after ${slowest} ms`);
+      // a long-poll GET cut with the killed node that forwarded it is retried by nginx through a
+      // live node and taken by the owner: those sessions live on. (One may still end if its pong
+      // POST was in flight through a killed node at that instant: nginx does not retry a POST.)
+      assert.ok(collateral.length <= 1, `${collateral.length} sessions of live nodes ended`);
       // the others keep working, and a new session opens on a live node
       for (const s of spared) {
         const r = await exchange(s, 50);

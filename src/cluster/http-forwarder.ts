@@ -64,17 +64,17 @@ export class HttpForwarder {
     const timer = setTimeout(() => {
       if (!connected) upstream.destroy(new Error('cluster: owner did not accept the connection in time'));
     }, this.connectTimeout);
+    // what waits for the connection to the owner (the cut of an oversized body)
+    let onConnected: (() => void) | null = null;
     upstream.on('socket', (s) => {
       if (typeof s.setNoDelay === 'function') s.setNoDelay(true);
-      if (!s.connecting) {
+      const up = () => {
         connected = true;
         clearTimeout(timer);
-      } else {
-        s.once('connect', () => {
-          connected = true;
-          clearTimeout(timer);
-        });
-      }
+        if (onConnected !== null) onConnected();
+      };
+      if (!s.connecting) up();
+      else s.once('connect', up);
     });
     upstream.on('response', (up) => {
       answered = true;
@@ -130,9 +130,15 @@ export class HttpForwarder {
       length += chunk.length;
       if (length > maxBody) {
         // cut here: nothing past the limit goes to the owner, which sees the request end early
+        // and closes the session as it would on one node; but it must have seen the request
+        // begin, so the cut waits for the connection when the body came faster than it
         req.removeAllListeners('data');
         req.resume();
-        upstream.destroy();
+        if (connected) upstream.destroy();
+        else {
+          upstream.flushHeaders();
+          onConnected = () => setImmediate(() => upstream.destroy());
+        }
         if (!res.headersSent) {
           res.writeHead(413, { 'Content-Length': 0 });
           res.end();

@@ -213,6 +213,8 @@ export class RedisCluster implements ClusterSeam {
     const client = typeof value === 'string' ? verifyForward(this.secret, value, req.method || '', req.url || '') : null;
     if (client === null) return 'forged';
     forwardedFor.set(req, client);
+    // its connection is the member's: the polling transport does not take its loss for the client's
+    (req as IncomingMessage & { _forwarded?: boolean })._forwarded = true;
     // the owner's application sees the client's request as sent, without the member header
     delete req.headers[MEMBER_HEADER];
     const raw = req.rawHeaders;
