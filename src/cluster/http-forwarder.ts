@@ -24,6 +24,9 @@ export function parseTarget(url: string): Target {
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) || 80 };
 }
 
+/** Answers up to this size are relayed whole (one write), larger ones streamed. */
+const SMALL_BODY = 64 * 1024;
+
 export class HttpForwarder {
   // an idle connection is dropped before the owner's keepAliveTimeout (Node's default 5 s)
   // would close it under a request just sent on it
@@ -94,9 +97,23 @@ export class HttpForwarder {
         seen.add(name);
         res.setHeader(upRaw[i], value);
       }
-      res.writeHead(up.statusCode || 502);
-      up.pipe(res);
-      if (tooLarge) upstream.destroy();
+      const status = up.statusCode || 502;
+      const declared = Number(up.headers['content-length']);
+      if (declared >= 0 && declared <= SMALL_BODY) {
+        // a small answer (every poll): head and body leave in one write, not two
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          res.statusCode = status;
+          res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+          // the body we never sent leaves this connection unusable
+          if (tooLarge) upstream.destroy();
+        });
+      } else {
+        res.writeHead(status);
+        up.pipe(res);
+        if (tooLarge) up.once('end', () => upstream.destroy());
+      }
     });
     upstream.on('error', (err) => {
       clearTimeout(timer);
