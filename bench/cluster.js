@@ -113,7 +113,8 @@ async function scenario(group, name, redisPort, { nodes: count, noCluster = fals
   const nodes = await Promise.all(
     Array.from({ length: count }, (_, i) => group.node({ nodeId: `n${i}`, prefix, secret: 'bench', redisUrl: `redis://127.0.0.1:${redisPort}`, noCluster, direct, pingInterval: 60000, pingTimeout: 60000 })),
   );
-  const lb = await group.nginx(nodes.map((n) => n.port));
+  // BENCH_CLUSTER_NGINX_KEEPALIVE=0: nginx opens a new connection to a node per request
+  const lb = await group.nginx(nodes.map((n) => n.port), { keepalive: process.env.BENCH_CLUSTER_NGINX_KEEPALIVE !== '0' });
   const result = { name };
   const before = await commandStats(redisPort);
   const rt = await load(CLIENTS, async () => handshake(lb.port), (sid) => pollRoundTrip(lb.port, sid));
@@ -156,8 +157,11 @@ async function main() {
     }
     const results = [];
     results.push(await scenario(group, 'one node, no cluster', redisPort, { nodes: 1, noCluster: true }));
-    results.push(await scenario(group, '3 nodes, direct', redisPort, { nodes: 3, direct: true }));
-    results.push(await scenario(group, '3 nodes, relayed', redisPort, { nodes: 3, direct: false }));
+    // BENCH_CLUSTER_ORDER=relayed-first runs the relayed phase before the direct one (order effects)
+    const modes = process.env.BENCH_CLUSTER_ORDER === 'relayed-first' ? [false, true] : [true, false];
+    const byMode = {};
+    for (const direct of modes) byMode[direct] = await scenario(group, direct ? '3 nodes, direct' : '3 nodes, relayed', redisPort, { nodes: 3, direct });
+    results.push(byMode[true], byMode[false]);
     const rows = [
       ['polling round trips/s (20 clients, via nginx)', 'pollRate', ''],
       ['polling round trip p50', 'pollP50', ' ms'],

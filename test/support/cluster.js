@@ -99,7 +99,7 @@ class Group {
   }
 
   /** nginx doing plain round-robin over `ports`; resolves `{ port, url }` once it answers. */
-  async nginx(ports) {
+  async nginx(ports, { keepalive = true } = {}) {
     const dir = await this.tempDir('nginx');
     const port = await freePort();
     const conf = `
@@ -117,8 +117,8 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   # keep-alive connections to the nodes, upgraded ones for WebSockets
-  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
-  upstream engine { ${ports.map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 32; }
+  map $http_upgrade $connection_upgrade { default upgrade; '' ${keepalive ? "''" : 'close'}; }
+  upstream engine { ${ports.map((p) => `server 127.0.0.1:${p};`).join(' ')} ${keepalive ? 'keepalive 32;' : ''} }
   server {
     listen 127.0.0.1:${port};
     location / {
