@@ -3,8 +3,9 @@
 // no stickiness (demo/round-robin.js), each page showing which node owns its session and which
 // node received its last request. Open several tabs; kill a node (its pid is printed) and watch
 // its pages reconnect to the others.
-//   REDIS_URL (default redis://127.0.0.1:6379), PORT (default 3000), RELAYED=1 (no advertise:
-//   requests for another node's session travel over Redis pub/sub)
+//   REDIS_URL (default redis://127.0.0.1:6379), PORT (default 3000; 0: any free port), RELAYED=1
+//   (no advertise: requests for another node's session travel over Redis pub/sub), EIO_PREFIX
+//   (Redis key prefix, default eio-demo)
 const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -30,7 +31,7 @@ async function node(nodeId) {
   });
   await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const port = httpServer.address().port;
-  const cluster = redisCluster({ redis, nodeId, prefix: 'eio-demo', advertise: process.env.RELAYED === '1' ? undefined : `http://127.0.0.1:${port}` });
+  const cluster = redisCluster({ redis, nodeId, prefix: process.env.EIO_PREFIX || 'eio-demo', advertise: process.env.RELAYED === '1' ? undefined : `http://127.0.0.1:${port}` });
   const engine = new Server({ cluster });
   engine.attach(httpServer);
   // which node received each request of a session (the owner itself, or the member that forwarded it)
@@ -63,8 +64,8 @@ async function main() {
   const children = ['node-1', 'node-2', 'node-3'].map((id) => fork(__filename, [id], { stdio: 'inherit' }));
   const ports = await Promise.all(children.map((c) => new Promise((resolve) => c.once('message', (m) => resolve(m.port)))));
   const balancer = roundRobin(ports);
-  const port = Number(process.env.PORT) || 3000;
-  balancer.listen(port, () => {
+  balancer.listen(process.env.PORT !== undefined ? Number(process.env.PORT) : 3000, () => {
+    const port = balancer.address().port;
     console.log(`cluster demo: http://localhost:${port}  (round-robin over ${ports.map((p, i) => `node-${i + 1} :${p} pid ${children[i].pid}`).join(', ')})`);
   });
   const stop = () => {

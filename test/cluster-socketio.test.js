@@ -54,8 +54,8 @@ function sioSuite(title, { direct, redisModule }) {
       for (const g of all) assert.equal(g.text, 'hello all');
     });
 
-    it('300 acknowledged numbered events, polling only and with the upgrade, arrive once and in order', async () => {
-      for (const transports of [['polling'], ['polling', 'websocket']]) {
+    it('300 acknowledged numbered events, polling only, WebSocket only and with the upgrade, arrive once and in order', async () => {
+      for (const transports of [['polling'], ['websocket'], ['polling', 'websocket']]) {
         const socket = await connect(lb.url, { transports });
         clients.push(socket);
         const acks = [];
