@@ -144,12 +144,21 @@ export class RedisCluster implements ClusterSeam {
       if (this.closed) return;
       this.join().then(
         () => {
-          if (this.closed) return;
+          if (this.closed) {
+            // close() came while we were joining: undo what the join did after it
+            this.relay.stop().catch(() => {});
+            this.nodes.leave().catch(() => {});
+            return;
+          }
           this.markReady();
           this.refreshTimer = setInterval(() => this.refresh(), period);
           this.refreshTimer.unref();
         },
         (err) => {
+          if (this.closed) {
+            this.relay.stop().catch(() => {});
+            return;
+          }
           debug('joining the cluster failed (retrying): %s', err);
           setTimeout(attempt, 1000).unref();
         },
