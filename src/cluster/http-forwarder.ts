@@ -117,6 +117,8 @@ export class HttpForwarder {
     });
     upstream.on('error', (err) => {
       clearTimeout(timer);
+      // we cut it ourselves (the client left, or the body was over the limit): nothing to tell
+      if (cut) return;
       if (!answered && retry && upstream.reusedSocket && req.method === 'GET' && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
         // an idle keep-alive connection the owner closed as we reused it: once more, on a new one
         this.forward(req, res, target, auth, maxBody, dead, false);
@@ -134,8 +136,11 @@ export class HttpForwarder {
       res.destroy();
     });
     // the client went away first: so does the forwarded request (the owner sees the same)
+    let cut = false;
     res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
+      if (res.writableFinished) return;
+      cut = true;
+      upstream.destroy();
     });
     if (tooLarge) {
       req.resume();
@@ -151,6 +156,7 @@ export class HttpForwarder {
         // begin, so the cut waits for the connection when the body came faster than it
         req.removeAllListeners('data');
         req.resume();
+        cut = true;
         if (connected) upstream.destroy();
         else {
           upstream.flushHeaders();
