@@ -63,6 +63,11 @@ describe('engine.io-ts/cluster entry', () => {
     try {
       const cluster = redisCluster({ redis, prefix, nodeId: 'solo' });
       const engine = new Server({ cluster, pingInterval: 1000, pingTimeout: 1000 });
+      // a handshake before the node is a member waits for it (its id must be routable)
+      const early = cluster.register(engine.generateId({}));
+      assert.ok(early instanceof Promise);
+      await early;
+      assert.equal(await redis.exists(`${prefix}:node:${cluster.tag}`), 1, 'joined by then');
       await cluster.ready;
       assert.match(cluster.tag, /^[A-Za-z0-9_-]{4}$/);
       assert.deepEqual(JSON.parse(await redis.get(`${prefix}:node:${cluster.tag}`)), { id: 'solo', url: null });

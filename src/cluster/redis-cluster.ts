@@ -75,6 +75,8 @@ export class RedisCluster implements ClusterSeam {
   private markReady!: () => void;
   private readonly explicitTtl: number | undefined;
   private tokenFromRedis = false;
+  /** Joined: tag claimed in Redis, secret known. */
+  private member = false;
 
   constructor(opts: RedisClusterOptions) {
     if (!opts || !opts.redis || typeof opts.redis.sendCommand !== 'function') {
@@ -150,6 +152,7 @@ export class RedisCluster implements ClusterSeam {
             this.nodes.leave().catch(() => {});
             return;
           }
+          this.member = true;
           this.markReady();
           this.refreshTimer = setInterval(() => this.refresh(), period);
           this.refreshTimer.unref();
@@ -208,6 +211,12 @@ export class RedisCluster implements ClusterSeam {
   }
 
   register(id: string): Promise<void> | null {
+    if (!this.member) {
+      // not in the cluster yet (our tag may not be in Redis, or may still be drawn again): the
+      // handshake waits, so no client learns an id the other nodes cannot route
+      if (this.closed) return Promise.reject(new Error('cluster: closed'));
+      return this.ready.then(() => this.register(id) ?? undefined);
+    }
     if (tagOf(id) === this.nodes.tag) return null;
     return this.sessions.register(id, this.nodes.tag);
   }
