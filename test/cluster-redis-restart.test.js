@@ -117,3 +117,63 @@ describe('Redis restarts under a running cluster (direct mode, nginx)', () => {
     for (const s of [...owned.values(), fresh]) await close(s);
   });
 });
+
+describe('Redis restarts under a relayed cluster (no advertise)', () => {
+  const group = new Group();
+  const prefix = uniquePrefix('restart-relayed');
+  let redisPort;
+  let redisServer;
+  let nodes;
+
+  before(async () => {
+    redisPort = await freePort();
+    redisServer = await startRedis(redisPort);
+    const config = { prefix, secret: 's-' + prefix, redisUrl: `redis://127.0.0.1:${redisPort}`, pingInterval: 1500, pingTimeout: 1500, direct: false };
+    nodes = await Promise.all(['a', 'b'].map((nodeId) => group.node({ ...config, nodeId })));
+  });
+
+  after(async () => {
+    await group.stopAll();
+    if (redisServer && redisServer.exitCode === null) {
+      redisServer.kill('SIGKILL');
+      await once(redisServer, 'exit');
+    }
+  });
+
+  it('what needs Redis fails at once while it is gone, and works again once it is back (subscriptions restored)', async () => {
+    const [a, b] = nodes;
+    const post = (port, sid, body) => request(port, { method: 'POST', path: `/engine.io/?EIO=4&transport=polling&sid=${sid}`, body, headers: { 'content-type': 'text/plain' } }, 15000);
+    const hs = async (port) => JSON.parse((await request(port, { path: '/engine.io/?EIO=4&transport=polling' })).text.slice(1)).sid;
+    const sid = await hs(a.port);
+    assert.equal((await post(b.port, sid, '4c:0')).status, 200, 'relayed through Redis');
+
+    redisServer.kill('SIGKILL');
+    await once(redisServer, 'exit');
+    // a request that must travel through Redis: a clear refusal, at once
+    const t0 = Date.now();
+    const res = await post(b.port, sid, '4c:1');
+    const took = Date.now() - t0;
+    assert.equal(res.status, 400);
+    assert.equal(JSON.parse(res.text).code, 1);
+    assert.ok(took < 1000, `answered after ${took} ms`);
+    // the owner itself still serves its session
+    assert.equal((await post(a.port, sid, '4c:1')).status, 200);
+
+    redisServer = await startRedis(redisPort);
+    const redis = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+    await redis.connect();
+    try {
+      await until(async () => (await redis.exists(`${prefix}:node:${a.tag}`)) + (await redis.exists(`${prefix}:node:${b.tag}`)) === 2, 15000, 'node entries rewritten');
+      // both nodes listen on their channels again
+      await until(async () => {
+        const reply = await redis.sendCommand(['PUBSUB', 'NUMSUB', `${prefix}:relay:${a.tag}`, `${prefix}:relay:${b.tag}`]);
+        return Number(reply[1]) === 1 && Number(reply[3]) === 1;
+      }, 15000, 'relay subscriptions restored');
+      const fresh = await hs(b.port);
+      for (let i = 0; i < 5; i++) assert.equal((await post(a.port, fresh, `4c:${i}`)).status, 200);
+      assert.equal((await post(b.port, sid, '4c:2')).status, 200, 'the old session relayed again');
+    } finally {
+      await redis.quit();
+    }
+  });
+});
