@@ -1,7 +1,6 @@
 // WebSocket transport over a `ws`-compatible socket (handed over by the server after the
 // HTTP upgrade). Stays writable while the socket's buffered amount is under the limit.
 import debugModule from 'debug';
-import { v3, v4 } from '../../parser';
 import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
@@ -97,7 +96,7 @@ export class WebSocketTransport extends Transport {
         socket._sender.sendFrame(options.wsPreEncodedFrame, cb);
         continue;
       }
-      const data = this.protocol === 4 ? v4.encodePacket(packet, this.supportsBinary) : v3.encodePacket(packet, this.supportsBinary);
+      const data = this.codec.encodePacket(packet, this.supportsBinary);
       const compress =
         this.perMessageDeflate !== false && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
       if (!compress && (typeof data === 'string' || (data as Buffer).length <= MAX_COPIED_FRAME) && this.canSendFrame()) {
