@@ -2,11 +2,17 @@
 // top-level functions and `v4`) and protocol v3 (`v3`, for Engine.IO 3 / Socket.IO 2 peers).
 // Decoders never throw: unreadable input becomes the error packet.
 
-import { v4 } from './codec';
+import { codec as codec_, v3 as v3_, v4 as v4_ } from './codec';
 
 export * from './packet';
-export { codec, v3, v4 } from './codec';
 export type { Codec } from './codec';
+
+// Copied into constants, not re-exported: a CommonJS re-export is a getter, run on every
+// `parser.v4.encodePacket(...)`; a constant is a data property.
+export const v4 = v4_;
+export const v3 = v3_;
+/** The codec of a protocol revision (`v4` or `v3`), as transports choose theirs. */
+export const codec = codec_;
 
 /** The protocol revision of the top-level functions. */
 export const protocol = 4;
