@@ -67,20 +67,22 @@ export class WebSocketTransport extends Transport {
 
   send(packets: Packet[], notify?: boolean): void {
     const socket = this.socket;
+    const sender = this.sender;
     const last = packets.length - 1;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i];
       const cb = i === last && notify === true ? this.onSentLast : undefined;
       const options = packet.options as WritePacketOptions | undefined;
-      if (options !== undefined && options.wsPreEncodedFrame !== undefined && this.canSendFrame()) {
-        (this.sender as WsSender).sendFrame(options.wsPreEncodedFrame, cb);
+      if (options !== undefined && options.wsPreEncodedFrame !== undefined && sender !== null && senderIdle(socket, sender)) {
+        sender.sendFrame(options.wsPreEncodedFrame, cb);
         continue;
       }
       const data = this.codec.encodePacket(packet, this.supportsBinary);
       const compress =
         this.perMessageDeflate !== false && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
-      if (!compress && (typeof data === 'string' || (data as Buffer).length <= MAX_COPIED_FRAME) && this.canSendFrame()) {
-        (this.sender as WsSender).sendFrame([buildFrame(data as string | Buffer)], cb);
+      const small = typeof data === 'string' || data.length <= MAX_COPIED_FRAME;
+      if (!compress && small && sender !== null && senderIdle(socket, sender)) {
+        sender.sendFrame([buildFrame(data as string | Buffer)], cb);
         continue;
       }
       socket.send(data, compress ? COMPRESS : NO_COMPRESS, cb);
@@ -104,11 +106,6 @@ export class WebSocketTransport extends Transport {
     if (n >= threshold) return true;
     if (n * 3 < threshold) return false;
     return Buffer.byteLength(data) >= threshold;
-  }
-
-  /** Whether a frame may go to ws's Sender now (see senderIdle). */
-  private canSendFrame(): boolean {
-    return this.sender !== null && senderIdle(this.socket, this.sender);
   }
 
   protected doClose(fn: () => void): void {
