@@ -2,7 +2,7 @@
 // URI it talks to, and the codec of the protocol revision in use.
 
 import type { BinaryType, Packet } from '../parser/packet';
-import { codec, Codec } from './codec';
+import { codec, Codec } from '../parser/codec';
 import { Emitter } from './emitter';
 import { encodeQuery, Query, timestamp } from './util';
 

@@ -16,6 +16,7 @@ import { generateSessionId } from './id';
 import { Socket } from './socket';
 import type { Transport, EngineRequest } from './transport';
 import { parseQuery } from './query';
+import { protocolOf } from '../parser/codec';
 import { getTransport } from './transports/index';
 import { isValidJsonpIndex } from './transports/jsonp';
 import type { Polling, HttpCompressionOptions } from './transports/polling';
@@ -299,7 +300,7 @@ export class Server extends EventEmitter {
       if (!upgrade && current !== name) {
         return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH', transport: name, previousTransport: current });
       }
-      const protocol = q.EIO === '4' ? 4 : 3;
+      const protocol = protocolOf(q.EIO);
       if (client.protocol !== protocol) {
         return refusal(ERRORS.BAD_REQUEST, { name: 'PROTOCOL_MISMATCH', protocol, previousProtocol: client.protocol });
       }
@@ -607,7 +608,7 @@ export class Server extends EventEmitter {
       return;
     }
     if (debug.enabled) debug('handshaking client "%s"', id);
-    const protocol = req._query.EIO === '4' ? 4 : 3;
+    const protocol = protocolOf(req._query.EIO);
     const socket = new Socket(id, this, transport, req, protocol);
     this.clients[id] = socket;
     this.clientsCount++;

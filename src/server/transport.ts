@@ -7,7 +7,8 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import debugModule from 'debug';
-import { v3, v4 } from '../parser';
+import { codec, protocolOf } from '../parser/codec';
+import type { Codec } from '../parser/codec';
 import type { DecodedPacket, Packet } from '../parser';
 
 const debug = debugModule('engine:transport');
@@ -35,6 +36,8 @@ export abstract class Transport extends EventEmitter {
   readyState: TransportState = 'open';
   discarded = false;
   readonly protocol: 3 | 4;
+  /** The codec of that revision, chosen once from the request's `EIO`. */
+  protected readonly codec: Codec;
   /** Whether binary may travel as binary (v3 clients without `b64=1`; always for v4). */
   supportsBinary: boolean;
   maxHttpBufferSize = 1e6;
@@ -42,7 +45,8 @@ export abstract class Transport extends EventEmitter {
   constructor(req: EngineRequest) {
     super();
     const q = req._query;
-    this.protocol = q.EIO === '4' ? 4 : 3;
+    this.protocol = protocolOf(q.EIO);
+    this.codec = codec(this.protocol);
     this.supportsBinary = !q.b64;
   }
 
@@ -91,7 +95,7 @@ export abstract class Transport extends EventEmitter {
   }
 
   protected onData(data: string | Buffer): void {
-    this.onPacket(this.protocol === 4 ? v4.decodePacket(data, 'nodebuffer') : v3.decodePacket(data, 'nodebuffer'));
+    this.onPacket(this.codec.decodePacket(data, 'nodebuffer'));
   }
 
   protected onClose(): void {

@@ -3,7 +3,6 @@
 import type { ServerResponse } from 'node:http';
 import * as zlib from 'node:zlib';
 import debugModule from 'debug';
-import { v3, v4 } from '../../parser';
 import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
@@ -169,10 +168,8 @@ export class Polling extends Transport {
   /** A whole POST body: one payload of packets. */
   protected override onData(data: string | Buffer): void {
     if (debug.enabled) debug('received "%s"', data);
-    const packets =
-      this.protocol === 4
-        ? v4.decodePayload(typeof data === 'string' ? data : data.toString('utf8'), { binaryType: 'nodebuffer' })
-        : v3.decodePayload(data, { binaryType: 'nodebuffer' });
+    // (v4 bodies are always text here: onDataRequest refuses binary ones)
+    const packets = this.codec.decodePayload(data, { binaryType: 'nodebuffer' });
     for (let i = 0; i < packets.length; i++) {
       const packet = packets[i];
       if (packet.type === 'close') {
@@ -210,7 +207,7 @@ export class Polling extends Transport {
         break;
       }
     }
-    const data = this.protocol === 4 ? v4.encodePayload(packets) : v3.encodePayload(packets, this.supportsBinary);
+    const data = this.codec.encodePayload(packets, this.supportsBinary);
     this.write(data as string | Buffer, compress, notify === true);
   }
 
