@@ -58,9 +58,10 @@ export interface Socket {
   emit<E extends keyof SocketEvents>(event: E, ...args: EventArgs<SocketEvents[E]>): boolean;
 }
 
-// Not `implements DeadlineOwner`: onDeadline() is @internal, so the published declarations
-// (stripInternal) leave it out, and an `implements` clause there would no longer hold. The
-// Deadline's constructor still checks the shape here, in the source.
+// Not `implements DeadlineOwner`: onDeadline() is internal (stripInternal leaves it out of the
+// published declarations), and an `implements` clause there would no longer hold. The
+// Deadline's constructor still checks the shape here, in the source. (Beware: stripInternal
+// drops any declaration with that at-tag in *any* comment before it, even a line comment.)
 export class Socket extends EventEmitter {
   readonly id: string;
   readonly server: Server;
