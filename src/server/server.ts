@@ -26,7 +26,14 @@ export type { ServerEvents, SocketEvents, ConnectionError } from './events';
 
 const debug = debugModule('engine');
 
-export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+/**
+ * An Express-style middleware. Declared as a method so that its parameters are compared
+ * bivariantly: a framework's middleware typed with its own request (Express's `Request`
+ * extends IncomingMessage) is accepted as it is.
+ */
+export type Middleware = {
+  middleware(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+}['middleware'];
 export type AllowRequest = (req: IncomingMessage, fn: (err: string | null | undefined, success: boolean) => void) => void;
 
 /** The transports a server speaks. */

@@ -1,5 +1,6 @@
 // An ES module consumer: named and default imports, classes as values and as types, typed events.
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import eio, { Server, Socket, attach } from 'engine.io-ts';
 import type { ServerOptions, AttachOptions, ConnectionError, CloseReason, ServerEvents, SocketEvents } from 'engine.io-ts';
 import client, { Socket as ClientSocket } from 'engine.io-ts/client';
@@ -42,6 +43,17 @@ attached.on('connection_error', (err) => {
 attached.on('headers', (headers, req) => {
   headers['X-Engine'] = req.url;
 });
+// a framework's middleware, typed with its own request and response (as Express's are)
+type FrameworkRequest = IncomingMessage & { session?: { views?: number } };
+type FrameworkResponse = ServerResponse & { locals: Record<string, unknown> };
+const frameworkMiddleware = (req: FrameworkRequest, res: FrameworkResponse, next: (err?: any) => void): void => next();
+attached.use(frameworkMiddleware);
+attached.use((req, res, next) => {
+  res.setHeader('X-Seen', String(req.headers.host));
+  next();
+});
+// @ts-expect-error: not a middleware
+attached.use((req: string) => void req);
 // @ts-expect-error: unknown server event
 attached.on('conection', () => {});
 // @ts-expect-error: a connection listener gets a Socket
