@@ -186,3 +186,18 @@ test('types: the compiled consumers run: an echo round trip from the ES module (
   assert.strictEqual(cjs.code, 0, cjs.stderr);
   assert.deepStrictEqual(JSON.parse(cjs.stdout), { reply: 'echo:cjs', transport: 'polling' });
 });
+
+test('types: the same consumers compile under moduleResolution bundler (the ES module) and node10 with module commonjs (the CommonJS one)', async () => {
+  const cwd = consumerDir();
+  fs.mkdirSync(path.join(cwd, 'bundler'), { recursive: true });
+  fs.mkdirSync(path.join(cwd, 'node10'), { recursive: true });
+  fs.copyFileSync(path.join(fixtures, 'esm.ts'), path.join(cwd, 'bundler', 'esm.ts'));
+  // node10 has no .cts: the same source as a .ts of a CommonJS build
+  fs.copyFileSync(path.join(fixtures, 'cjs.cts'), path.join(cwd, 'node10', 'cjs.ts'));
+  fs.writeFileSync(path.join(cwd, 'tsconfig.bundler.json'), tsconfig(['bundler'], { noEmit: true, module: 'esnext', moduleResolution: 'bundler' }));
+  fs.writeFileSync(path.join(cwd, 'tsconfig.node10.json'), tsconfig(['node10'], { noEmit: true, module: 'commonjs', moduleResolution: 'node10' }));
+  for (const project of ['tsconfig.bundler.json', 'tsconfig.node10.json']) {
+    const out = await tsc(cwd, project);
+    assert.strictEqual(out.code, 0, `${project}:\n${out.stdout}${out.stderr}`);
+  }
+});
