@@ -1,6 +1,7 @@
 // An ES module consumer: named and default imports, classes as values and as types, typed events.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EventEmitter, once } from 'node:events';
 import eio, { Server, Socket, attach } from 'engine.io-ts';
 import type { ServerOptions, AttachOptions, ConnectionError, CloseReason, ServerEvents, SocketEvents } from 'engine.io-ts';
 import client, { Socket as ClientSocket } from 'engine.io-ts/client';
@@ -70,6 +71,10 @@ attached.off('connection', onConnection);
 void onMessage;
 
 const cs: ClientSocket = client('http://127.0.0.1:1', { transports: ['websocket'], autoUnref: true });
+// still an EventEmitter for Node's helpers and for code typed loosely (as socket.io's bind() is)
+const asEmitter: EventEmitter = attached;
+const pending: Promise<unknown[]> = once(attached, 'connection');
+void [asEmitter, pending];
 const co: SocketOptions = { path: '/engine.io', ca: 'pem', rejectUnauthorized: false, withCredentials: true };
 cs.on('message', (data: MessageData) => void data);
 cs.on('close', (reason: ClientCloseReason, details) => void details);
