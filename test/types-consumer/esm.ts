@@ -16,6 +16,13 @@ const called: Server = Server();
 const constructed: Server = new Server({ cors: { origin: '*' }, maxHttpBufferSize: 1e5 });
 const viaNamespace: eio.Server = eio.Server({ allowEIO3: false });
 const viaAttach: Server = attach(createServer(), { path: '/x', destroyUpgrade: false });
+// the README's way to choose session ids: a subclass overriding generateId
+class CustomIds extends Server {
+  override generateId(req: IncomingMessage): Promise<string> {
+    return Promise.resolve(String(req.headers['x-id']));
+  }
+}
+const subclassed: Server = new CustomIds({ pingTimeout: 2000 });
 
 attached.on('connection', (socket) => {
   const s: Socket = socket;
@@ -94,4 +101,4 @@ void [decodePacket(encoded), v3.encodePacket(packet, true)];
 // @ts-expect-error: not a packet type
 const badType: PacketType = 'mesage';
 void [created, called, constructed, viaNamespace, viaAttach, co, badType];
-for (const s of [attached, created, called, constructed, viaNamespace, viaAttach]) s.close();
+for (const s of [attached, created, called, constructed, viaNamespace, viaAttach, subclassed]) s.close();
