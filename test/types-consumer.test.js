@@ -134,6 +134,12 @@ test('types: what the published declarations import is a dependency of the packa
     else needs = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0];
     if (needs === 'engine.io-ts') continue;
     assert.ok(needs in deps, `the declarations import "${name}", but ${needs} is not in the package's dependencies`);
+    if (needs === '@types/node' || needs.startsWith('@types/')) continue;
+    // a dependency without declarations of its own is typed by @types/NAME, which must then be one too
+    const depPkg = JSON.parse(fs.readFileSync(path.join(cwd, 'node_modules', needs, 'package.json'), 'utf8'));
+    const ownTypes = depPkg.types || depPkg.typings || fs.existsSync(path.join(cwd, 'node_modules', needs, 'index.d.ts'));
+    const typesName = `@types/${needs.replace(/^@/, '').replace('/', '__')}`;
+    assert.ok(ownTypes || typesName in deps, `the declarations import "${name}", which has no types of its own, and ${typesName} is not a dependency`);
   }
   // what `npm test` runs on: the same file layout the "types" conditions point to
   for (const [entry, conditions] of Object.entries(pkg.exports)) {
