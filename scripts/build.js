@@ -46,6 +46,22 @@ function compile() {
     console.error('build: TypeScript reported errors');
     process.exit(1);
   }
+  checkDeclarations(tsc);
+}
+
+// The published declarations, checked as a strict consumer sees them (no skipLibCheck):
+// stripInternal edits them after the source was checked (it drops every declaration that has
+// the internal at-tag in a comment before it), so an error there shows up nowhere else.
+function checkDeclarations(tsc) {
+  const entries = ['server', 'client', 'parser'].map((name) => path.join(dist, 'cjs', name, 'index.d.ts'));
+  const args = ['--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+  args.push('--target', 'es2022', '--lib', 'es2022', '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'));
+  try {
+    execFileSync(process.execPath, [tsc, ...args, ...entries], { stdio: 'inherit' });
+  } catch {
+    console.error('build: the published declarations (dist/cjs/**/*.d.ts) do not compile');
+    process.exit(1);
+  }
 }
 
 // One ESM wrapper per subpath export: default is the CommonJS module itself (the server

@@ -8,11 +8,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 const http = require('node:http');
 const { once } = require('node:events');
-const { hasChromium, launchBrowser } = require('./support/browser');
+const { hasChromium, browserSkip, launchBrowser } = require('./support/browser');
 const { next } = require('./support/client');
 
 const bundlePath = path.join(__dirname, '..', 'dist', 'engine.io.min.js');
-const skip = hasChromium ? false : '/usr/bin/chromium is not installed';
+const skip = !hasChromium;
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>eio test</title>
 <script src="/engine.io.min.js"></script>
@@ -99,7 +99,8 @@ after(async () => {
 });
 
 for (const protocol of [4, 3]) {
-  test(`browser v${protocol}: polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server`, { skip }, async () => {
+  const title = `browser v${protocol}: polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server`;
+  test(title, { skip: browserSkip(title) }, async () => {
     const page = await browser.newPage();
     try {
       await page.goto(`http://127.0.0.1:${port}/`);
@@ -139,7 +140,8 @@ for (const protocol of [4, 3]) {
   });
 }
 
-test('browser: polling only, with forceBase64, still round-trips binary; client close reaches the server', { skip }, async () => {
+const forceBase64Title = 'browser: polling only, with forceBase64, still round-trips binary; client close reaches the server';
+test(forceBase64Title, { skip: browserSkip(forceBase64Title) }, async () => {
   const page = await browser.newPage();
   try {
     await page.goto(`http://127.0.0.1:${port}/`);

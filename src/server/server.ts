@@ -21,11 +21,24 @@ import { getTransport } from './transports/index';
 import { isValidJsonpIndex } from './transports/jsonp';
 import type { Polling, HttpCompressionOptions } from './transports/polling';
 import type { WebSocketTransport } from './transports/websocket';
+import type { ServerEvents, EventArgs, ConnectionError } from './events';
+
+export type { ServerEvents, SocketEvents, ConnectionError } from './events';
 
 const debug = debugModule('engine');
 
-export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+/**
+ * An Express-style middleware. Declared as a method so that its parameters are compared
+ * bivariantly: a framework's middleware typed with its own request (Express's `Request`
+ * extends IncomingMessage) is accepted as it is.
+ */
+export type Middleware = {
+  middleware(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+}['middleware'];
 export type AllowRequest = (req: IncomingMessage, fn: (err: string | null | undefined, success: boolean) => void) => void;
+
+/** The transports a server speaks. */
+export type TransportName = 'polling' | 'websocket';
 
 export interface ServerOptions {
   pingTimeout?: number;
@@ -33,7 +46,7 @@ export interface ServerOptions {
   upgradeTimeout?: number;
   maxHttpBufferSize?: number;
   allowRequest?: AllowRequest;
-  transports?: string[];
+  transports?: TransportName[];
   allowUpgrades?: boolean;
   perMessageDeflate?: boolean | Record<string, unknown>;
   httpCompression?: boolean | HttpCompressionOptions;
@@ -59,7 +72,7 @@ export interface AttachOptions {
 }
 
 /** Options after defaults (what `server.opts` holds). */
-export interface ResolvedOptions extends ServerOptions, AttachOptions {
+export interface ResolvedOptions extends Omit<ServerOptions, 'transports'>, AttachOptions {
   pingTimeout: number;
   pingInterval: number;
   upgradeTimeout: number;
@@ -71,13 +84,6 @@ export interface ResolvedOptions extends ServerOptions, AttachOptions {
   allowEIO3: boolean;
   jsonp: boolean;
   maxBufferedAmount: number;
-}
-
-export interface ConnectionError {
-  req: IncomingMessage;
-  code: ErrorCode;
-  message: string;
-  context?: ErrorContext;
 }
 
 interface Refusal {
@@ -146,6 +152,18 @@ class WebSocketResponse extends EventEmitter {
 
 const kResponseHeaders = Symbol('engine.io-ts response headers');
 
+// Typed events (see events.ts): these overloads replace EventEmitter's untyped ones.
+export interface Server {
+  on<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  once<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  off<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  addListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  removeListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  prependListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  prependOnceListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  emit<E extends keyof ServerEvents>(event: E, ...args: EventArgs<ServerEvents[E]>): boolean;
+}
+
 export class Server extends EventEmitter {
   static readonly errors = ERRORS;
   static readonly errorMessages = ERROR_MESSAGES;
@@ -163,7 +181,7 @@ export class Server extends EventEmitter {
   private readonly cookie: CookieOptions | null;
   private ws: any = null;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
-  private readonly onPollingHeaders: (this: Transport, headers: Record<string, unknown>, req: EngineRequest) => void;
+  private readonly onPollingHeaders: (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) => void;
 
   constructor(opts: ServerOptions & AttachOptions = {}) {
     super();
@@ -188,7 +206,7 @@ export class Server extends EventEmitter {
     this.cookie = resolveCookie(o.cookie, o.cookiePath, o.cookieHttpOnly);
     this.handlePreflight = o.handlePreflightRequest;
     const server = this;
-    this.onPollingHeaders = function (this: Transport, headers: Record<string, unknown>, req: EngineRequest) {
+    this.onPollingHeaders = function (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) {
       if (!req._query.sid) {
         if (server.cookie !== null && this.sid !== undefined) {
           headers['Set-Cookie'] = [serializeCookie(server.cookie, this.sid)];

@@ -6,7 +6,7 @@ import type { DecodedPacket, Packet, PacketOptions, PacketType } from '../parser
 import type { Transport, EngineRequest } from './transport';
 import type { Server } from './server';
 import { Deadline } from './deadlines';
-import type { DeadlineOwner } from './deadlines';
+import type { SocketEvents, EventArgs } from './events';
 
 const debug = debugModule('engine:socket');
 
@@ -46,7 +46,23 @@ function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
   return Buffer.from(data);
 }
 
-export class Socket extends EventEmitter implements DeadlineOwner {
+// Typed events (see events.ts): these overloads replace EventEmitter's untyped ones.
+export interface Socket {
+  on<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  once<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  off<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  addListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  removeListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  prependListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  prependOnceListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  emit<E extends keyof SocketEvents>(event: E, ...args: EventArgs<SocketEvents[E]>): boolean;
+}
+
+// Not `implements DeadlineOwner`: onDeadline() is internal (stripInternal leaves it out of the
+// published declarations), and an `implements` clause there would no longer hold. The
+// Deadline's constructor still checks the shape here, in the source. (Beware: stripInternal
+// drops any declaration with that at-tag in *any* comment before it, even a line comment.)
+export class Socket extends EventEmitter {
   readonly id: string;
   readonly server: Server;
   readonly request: EngineRequest;
@@ -145,8 +161,9 @@ export class Socket extends EventEmitter implements DeadlineOwner {
     switch (packet.type) {
       case 'message':
         try {
-          this.emit('data', packet.data);
-          this.emit('message', packet.data);
+          // the server's transports decode binary as Buffers ('nodebuffer'), and a message has data
+          this.emit('data', packet.data as string | Buffer);
+          this.emit('message', packet.data as string | Buffer);
         } catch (err) {
           // an application bug must not leave the engine half-way through its own work
           this.reportError(err);
