@@ -9,11 +9,12 @@ import { WebSocketServer } from 'ws';
 import { ERRORS, ERROR_MESSAGES, abortRequest, abortUpgrade } from './errors';
 import type { ErrorCode, ErrorContext } from './errors';
 import { CorsPolicy, CorsVerdict } from './cors';
-import type { CorsOptions } from './cors';
+import type { CorsOptions, CorsOptionsDelegate } from './cors';
 import { resolveCookie, serializeCookie } from './cookie';
 import type { CookieOptions } from './cookie';
 import { generateSessionId } from './id';
 import { Socket } from './socket';
+import { UpgradeResponse } from './upgrade-response';
 import type { Transport, EngineRequest } from './transport';
 import { parseQuery } from './query';
 import { getTransport } from './transports/index';
@@ -42,7 +43,7 @@ export interface ServerOptions {
   wsEngine?: string | (new (opts: any) => any);
   initialPacket?: unknown;
   allowEIO3?: boolean;
-  cors?: CorsOptions | boolean;
+  cors?: CorsOptions | CorsOptionsDelegate | boolean;
   /** Whether JSONP polling (`?j=`) is accepted (default true). */
   jsonp?: boolean;
   /** Bytes a session may have waiting for a client that does not read, before it is closed. */
@@ -95,55 +96,7 @@ function ignoreSocketError(err: Error): void {
   if (debug.enabled) debug('socket error ignored: %s', err && err.message);
 }
 
-/**
- * A ServerResponse look-alike for upgrade requests, so Express-style middlewares run on them
- * too. Headers they set are added to the 101 response; end() refuses the upgrade.
- */
-class WebSocketResponse extends EventEmitter {
-  statusCode = 200;
-  headersSent = false;
-  writableEnded = false;
-  readonly headers: Record<string, unknown> = Object.create(null);
-
-  constructor(
-    readonly req: IncomingMessage,
-    readonly socket: Duplex,
-  ) {
-    super();
-    socket.once('close', () => this.emit('close'));
-  }
-
-  setHeader(name: string, value: unknown): this {
-    this.headers[name] = value;
-    return this;
-  }
-  getHeader(name: string): unknown {
-    return this.headers[name];
-  }
-  getHeaders(): Record<string, unknown> {
-    return { ...this.headers };
-  }
-  hasHeader(name: string): boolean {
-    return name in this.headers;
-  }
-  removeHeader(name: string): void {
-    delete this.headers[name];
-  }
-  writeHead(): this {
-    return this;
-  }
-  write(): boolean {
-    return true;
-  }
-  end(): this {
-    this.writableEnded = true;
-    this.emit('finish');
-    this.socket.destroy();
-    return this;
-  }
-}
-
-const kResponseHeaders = Symbol('engine.io-ts response headers');
+const kUpgradeResponse = Symbol('engine.io-ts upgrade response');
 
 export class Server extends EventEmitter {
   static readonly errors = ERRORS;
@@ -160,7 +113,12 @@ export class Server extends EventEmitter {
   private readonly middlewares: Middleware[] = [];
   private readonly cors: CorsPolicy | null;
   private readonly cookie: CookieOptions | null;
-  private ws: any = null;
+  /**
+   * The WebSocket server: `ws`'s WebSocketServer (or the `wsEngine`'s), created with the Server
+   * when 'websocket' is among the transports (undefined otherwise), as in engine.io 3 and 6.
+   * Applications may listen to it (`server.ws.on('headers', …)`) or read its options.
+   */
+  readonly ws: WebSocketServer | undefined;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
   private readonly onPollingHeaders: (this: Transport, headers: Record<string, unknown>, req: EngineRequest) => void;
 
@@ -186,6 +144,7 @@ export class Server extends EventEmitter {
     this.cors = o.cors ? new CorsPolicy(o.cors === true ? true : o.cors) : null;
     this.cookie = resolveCookie(o.cookie, o.cookiePath, o.cookieHttpOnly);
     this.handlePreflight = o.handlePreflightRequest;
+    this.ws = this.opts.transports.indexOf('websocket') !== -1 ? this.createWebSocketServer() : undefined;
     const server = this;
     this.onPollingHeaders = function (this: Transport, headers: Record<string, unknown>, req: EngineRequest) {
       if (!req._query.sid) {
@@ -224,13 +183,14 @@ export class Server extends EventEmitter {
       const client = this.clients[id];
       if (client !== undefined) client.terminate('server shutting down');
     }
-    if (this.ws !== null) {
-      const ws = this.ws;
-      this.ws = null;
+    // the instance stays: it created no listener of its own (noServer), and a server attached
+    // again keeps upgrading with it
+    const ws = this.ws as { close?: () => void } | undefined;
+    if (ws !== undefined && typeof ws.close === 'function') {
       try {
         ws.close();
       } catch {
-        /* a wsEngine without close() */
+        /* a wsEngine whose close() throws */
       }
     }
     return this;
@@ -284,10 +244,6 @@ export class Server extends EventEmitter {
     if (origin !== undefined && INVALID_HEADER_CHAR.test(origin)) {
       return refusal(ERRORS.BAD_REQUEST, { name: 'INVALID_ORIGIN', origin });
     }
-    if (upgrade !== factory.handlesUpgrades) {
-      // a WebSocket is reached by an upgrade only, polling never by one
-      return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
-    }
     const sid = q.sid;
     if (sid !== undefined) {
       const client = this.clients[sid];
@@ -297,20 +253,24 @@ export class Server extends EventEmitter {
       }
       const current = client.transport.name;
       if (!upgrade && current !== name) {
+        // also a plain HTTP request with transport=websocket for a polling session, as engine.io 6
         return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH', transport: name, previousTransport: current });
       }
       const protocol = q.EIO === '4' ? 4 : 3;
       if (client.protocol !== protocol) {
         return refusal(ERRORS.BAD_REQUEST, { name: 'PROTOCOL_MISMATCH', protocol, previousProtocol: client.protocol });
       }
-      if (upgrade) {
-        if (client.upgraded || current === name) return refusal(ERRORS.BAD_REQUEST, { name: 'ALREADY_UPGRADED' });
-        if (client.upgrading) return refusal(ERRORS.BAD_REQUEST, { name: 'ALREADY_UPGRADING' });
-        if (!this.opts.allowUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'UPGRADES_DISABLED' });
+      if (upgrade !== factory.handlesUpgrades) {
+        // a WebSocket is reached by an upgrade only, polling never by one
+        return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
       }
+      // an upgrade for a session that is upgrading or upgraded gets its WebSocket handshake and
+      // is then closed (see routeUpgrade), as engine.io 6 does
+      if (upgrade && current !== name && !this.opts.allowUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'UPGRADES_DISABLED' });
       return null;
     }
     if (req.method !== 'GET') return refusal(ERRORS.BAD_HANDSHAKE_METHOD, { method: req.method });
+    if (upgrade !== factory.handlesUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
     const eio = q.EIO;
     if (eio === '3' || eio === undefined) {
       if (!this.opts.allowEIO3) return refusal(ERRORS.UNSUPPORTED_PROTOCOL_VERSION, { protocol: 3 });
@@ -360,7 +320,9 @@ export class Server extends EventEmitter {
         }
         return this;
       }
-      if (handler !== false && this.cors === null) {
+      // without `cors`: a session's OPTIONS gets a bare 204; an OPTIONS handshake goes on to
+      // verify(), which refuses it with code 2 as engine.io 6 does
+      if (handler !== false && this.cors === null && ereq._query.sid !== undefined) {
         res.writeHead(204, { 'Content-Length': '0' });
         res.end();
         return this;
@@ -417,8 +379,8 @@ export class Server extends EventEmitter {
         this.routeUpgrade(ereq, socket, upgradeHead, null);
         return;
       }
-      const res = new WebSocketResponse(req, socket);
-      (ereq as any)[kResponseHeaders] = res.headers;
+      const res = new UpgradeResponse(req, socket);
+      (ereq as any)[kUpgradeResponse] = res;
       this.applyMiddlewares(req, res as unknown as ServerResponse, (err) => {
         if (err) this.refuseUpgrade(req, socket, ERRORS.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE', error: err });
         else if (!res.writableEnded) this.routeUpgrade(ereq, socket, upgradeHead, res);
@@ -435,7 +397,7 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: WebSocketResponse | null): void {
+  private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: UpgradeResponse | null): void {
     const refused = this.verify(req, true);
     if (refused !== null) {
       this.refuseUpgrade(req, socket, refused.code, refused.context);
@@ -445,8 +407,17 @@ export class Server extends EventEmitter {
     if (sid !== undefined) {
       this.completeUpgrade(req, socket, head, (websocket) => {
         const client = this.clients[sid];
-        if (client === undefined || client.readyState !== 'open' || client.upgrading || client.upgraded) {
-          if (debug.enabled) debug('upgrade attempt for a closed, upgrading or upgraded client');
+        if (client === undefined || client.readyState !== 'open') {
+          if (debug.enabled) debug('upgrade attempt for a closed client');
+          websocket.close();
+          return;
+        }
+        const already = client.upgrading ? 'ALREADY_UPGRADING' : client.upgraded || client.transport.name === 'websocket' ? 'ALREADY_UPGRADED' : null;
+        if (already !== null) {
+          // as engine.io 6: the handshake completes, then the server closes this WebSocket; the
+          // session goes on, on the transport it has
+          if (debug.enabled) debug('upgrade attempt for an upgrading or upgraded client');
+          this.emitConnectionError(req, ERRORS.BAD_REQUEST, { name: already });
           websocket.close();
           return;
         }
@@ -472,7 +443,11 @@ export class Server extends EventEmitter {
       socket.destroy();
       return;
     }
-    const wss = this.getWebSocketServer();
+    const wss = this.ws;
+    if (wss === undefined) {
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (websocket: any) => {
       socket.removeListener('error', ignoreSocketError);
       websocket.on('error', ignoreSocketError);
@@ -487,8 +462,7 @@ export class Server extends EventEmitter {
     });
   }
 
-  private getWebSocketServer(): any {
-    if (this.ws !== null) return this.ws;
+  private createWebSocketServer(): WebSocketServer {
     const engine = this.opts.wsEngine;
     let Ctor: any = WebSocketServer;
     if (typeof engine === 'string') {
@@ -506,8 +480,19 @@ export class Server extends EventEmitter {
     });
     if (typeof wss.on === 'function') {
       wss.on('headers', (headersArray: string[], req: EngineRequest) => {
-        const extra: OutgoingHttpHeaders = (req as any)[kResponseHeaders] || {};
-        delete (req as any)[kResponseHeaders];
+        let extra: OutgoingHttpHeaders = {};
+        const res: UpgradeResponse | undefined = (req as any)[kUpgradeResponse];
+        if (res !== undefined) {
+          delete (req as any)[kUpgradeResponse];
+          // the middlewares' response has its head written now, when the 101 goes out: their
+          // writeHead hooks (on-headers: express-session, helmet) add their headers here
+          try {
+            res.writeHead(101);
+          } catch (err) {
+            if (debug.enabled) debug('a writeHead hook threw on the upgrade: %s', err);
+          }
+          extra = res.headersForHandshake();
+        }
         if (!req._query || !req._query.sid) this.emit('initial_headers', extra, req);
         this.emit('headers', extra, req);
         for (const key of Object.keys(extra)) {
@@ -518,7 +503,6 @@ export class Server extends EventEmitter {
         }
       });
     }
-    this.ws = wss;
     return wss;
   }
 

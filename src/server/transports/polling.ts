@@ -266,9 +266,12 @@ export class Polling extends Transport {
     else zlib.deflate(input, zopts, onCompressed);
   }
 
-  /** Response headers: no caching, then whatever 'headers' listeners add. */
+  /**
+   * Response headers: no caching, then whatever 'headers' listeners add. The key is
+   * `cache-control`, lowercase, as engine.io 6 writes it: listeners read or replace it by that name.
+   */
   protected headers(req: EngineRequest, headers: OutgoingHeaders): OutgoingHeaders {
-    headers['Cache-Control'] = 'no-store';
+    headers['cache-control'] = 'no-store';
     if (this.listenerCount('headers') > 0) this.emit('headers', headers, req);
     return headers;
   }
