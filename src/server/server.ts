@@ -358,13 +358,21 @@ export class Server extends EventEmitter {
     }
     const sid = req._query.sid;
     if (sid !== undefined) {
-      if (debug.enabled) debug('setting new request for existing client');
       const client = this.clients[sid];
+      // an upgrade packet already received but still being decoded takes effect first
+      if (client !== undefined && client.upgrading && client.deferUntilUpgradeRead(() => this.rerouteRequest(req, res))) return;
+      if (debug.enabled) debug('setting new request for existing client');
       if (client !== undefined) client.transport.onRequest(req, res);
       else this.closingTransports[sid].onRequest(req, res);
       return;
     }
     this.handshake(req, (code, context) => this.refuseRequest(req, res, code, context), (id) => this.openSession(id, req, res));
+  }
+
+  /** routeRequest() again after a wait, unless the client has gone meanwhile. */
+  private rerouteRequest(req: EngineRequest, res: ServerResponse): void {
+    if (res.writableEnded || res.destroyed || req.socket.destroyed) return;
+    this.routeRequest(req, res);
   }
 
   /** Handles an Engine.IO HTTP upgrade (WebSocket). */

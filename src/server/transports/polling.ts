@@ -7,6 +7,7 @@ import { v3, v4 } from '../../parser';
 import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
+import { refuseBody } from './refused-body';
 
 const debug = debugModule('engine:polling');
 
@@ -156,13 +157,10 @@ export class Polling extends Transport {
   }
 
   private refuseTooLarge(req: EngineRequest, res: ServerResponse): void {
-    // the rest of the body is read and dropped, never kept nor parsed: closing the connection
-    // right away would reset it under a client still writing, before it reads the answer
-    req.resume();
-    if (!res.headersSent) {
-      res.writeHead(413, { 'Content-Length': 0 });
-      res.end();
-    }
+    // the rest of the body is read and dropped, never kept nor parsed, within bounds: closing
+    // the connection right away would reset it under a client still writing, before it reads
+    // the answer (see refused-body.ts)
+    refuseBody(req, res, 413);
     this.onError('payload too large');
   }
 

@@ -56,6 +56,14 @@ export class WebSocketTransport extends Transport {
   /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
   maxBufferedAmount = 0;
   private readonly onSentLast: (err?: Error) => void;
+  /** Callbacks of afterPendingInput(), run once the received bytes have been decoded. */
+  private inputWaiters: Array<() => void> | null = null;
+  private readonly checkInput = (): void => {
+    if (this.inputWaiters === null || (this.readyState === 'open' && this.hasPendingInput)) return;
+    const waiters = this.inputWaiters;
+    this.inputWaiters = null;
+    for (let i = 0; i < waiters.length; i++) waiters[i]();
+  };
 
   constructor(req: EngineRequest) {
     super(req);
@@ -72,8 +80,13 @@ export class WebSocketTransport extends Transport {
       else message = data.toString();
       if (debug.enabled) debug('received "%s"', message);
       this.onData(message);
+      // ws finishes the chunk it was decoding right after this event returns
+      if (this.inputWaiters !== null) process.nextTick(this.checkInput);
     });
-    socket.once('close', () => this.onClose());
+    socket.once('close', () => {
+      this.onClose();
+      this.checkInput();
+    });
     socket.on('error', (err: Error) => this.onError('websocket error', err));
     this.writable = true;
   }
@@ -84,6 +97,25 @@ export class WebSocketTransport extends Transport {
 
   override get handlesUpgrades(): boolean {
     return true;
+  }
+
+  /**
+   * ws's receiver is a Writable: a chunk read from the socket counts in its writableLength until
+   * every frame in it has been handled, including the inflation of compressed messages, which
+   * runs on the thread pool. (Engines without that receiver never hold input back.)
+   */
+  override get hasPendingInput(): boolean {
+    const receiver = this.socket && this.socket._receiver;
+    return receiver !== undefined && receiver !== null && receiver.writableLength > 0;
+  }
+
+  override afterPendingInput(fn: () => void): void {
+    if (this.readyState !== 'open' || !this.hasPendingInput) {
+      fn();
+      return;
+    }
+    if (this.inputWaiters === null) this.inputWaiters = [fn];
+    else this.inputWaiters.push(fn);
   }
 
   send(packets: Packet[], notify?: boolean): void {
