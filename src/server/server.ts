@@ -183,16 +183,8 @@ export class Server extends EventEmitter {
       const client = this.clients[id];
       if (client !== undefined) client.terminate('server shutting down');
     }
-    // the instance stays: it created no listener of its own (noServer), and a server attached
-    // again keeps upgrading with it
-    const ws = this.ws as { close?: () => void } | undefined;
-    if (ws !== undefined && typeof ws.close === 'function') {
-      try {
-        ws.close();
-      } catch {
-        /* a wsEngine whose close() throws */
-      }
-    }
+    // `ws` stays open: with noServer and no client tracking it holds nothing, and closing it
+    // would answer every later upgrade 503 (a server attached again keeps upgrading with it)
     return this;
   }
 
