@@ -5,7 +5,6 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import debugModule from 'debug';
-import { WebSocketServer } from 'ws';
 import { ERRORS, ERROR_MESSAGES, abortRequest, abortUpgrade } from './errors';
 import type { ErrorCode, ErrorContext } from './errors';
 import { CorsPolicy, CorsVerdict } from './cors';
@@ -15,6 +14,8 @@ import type { CookieOptions } from './cookie';
 import { generateSessionId } from './id';
 import { Socket } from './socket';
 import { UpgradeResponse } from './upgrade-response';
+import { createWebSocketServer } from './websocket-server';
+import type { WebSocketServerLike, WsEngine } from './websocket-server';
 import type { Transport, EngineRequest } from './transport';
 import { parseQuery } from './query';
 import { getTransport } from './transports/index';
@@ -40,7 +41,7 @@ export interface ServerOptions {
   cookie?: string | boolean | CookieOptions;
   cookiePath?: string | boolean;
   cookieHttpOnly?: boolean;
-  wsEngine?: string | (new (opts: any) => any);
+  wsEngine?: WsEngine;
   initialPacket?: unknown;
   allowEIO3?: boolean;
   cors?: CorsOptions | CorsOptionsDelegate | boolean;
@@ -118,7 +119,7 @@ export class Server extends EventEmitter {
    * when 'websocket' is among the transports (undefined otherwise), as in engine.io 3 and 6.
    * Applications may listen to it (`server.ws.on('headers', …)`) or read its options.
    */
-  readonly ws: WebSocketServer | undefined;
+  readonly ws: WebSocketServerLike | undefined;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
   private readonly onPollingHeaders: (this: Transport, headers: Record<string, unknown>, req: EngineRequest) => void;
 
@@ -462,19 +463,8 @@ export class Server extends EventEmitter {
     });
   }
 
-  private createWebSocketServer(): WebSocketServer {
-    const engine = this.opts.wsEngine;
-    let Ctor: any = WebSocketServer;
-    if (typeof engine === 'string') {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const mod = require(engine);
-      Ctor = mod.Server || mod.WebSocketServer || mod;
-    } else if (typeof engine === 'function') {
-      Ctor = engine;
-    }
-    const wss = new Ctor({
-      noServer: true,
-      clientTracking: false,
+  private createWebSocketServer(): WebSocketServerLike {
+    const wss = createWebSocketServer(this.opts.wsEngine, {
       perMessageDeflate: this.opts.perMessageDeflate,
       maxPayload: this.opts.maxHttpBufferSize,
     });
