@@ -58,6 +58,7 @@ export class WebSocketTransport extends Transport {
   private readonly onSentLast: (err?: Error) => void;
   /** Callbacks of afterPendingInput(), run once the received bytes have been decoded. */
   private inputWaiters: Array<() => void> | null = null;
+  /** Runs the waiters once nothing received is left to decode, or the transport is no longer open. */
   private readonly checkInput = (): void => {
     if (this.inputWaiters === null || (this.readyState === 'open' && this.hasPendingInput)) return;
     const waiters = this.inputWaiters;
@@ -74,20 +75,24 @@ export class WebSocketTransport extends Transport {
       else this.emit('drain');
     };
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      // ws finishes the chunk it was decoding right after this event returns
+      if (this.inputWaiters !== null) process.nextTick(this.checkInput);
       if (this.readyState !== 'open') return;
       let message: string | Buffer;
       if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       else message = data.toString();
       if (debug.enabled) debug('received "%s"', message);
       this.onData(message);
-      // ws finishes the chunk it was decoding right after this event returns
-      if (this.inputWaiters !== null) process.nextTick(this.checkInput);
     });
     socket.once('close', () => {
       this.onClose();
       this.checkInput();
     });
-    socket.on('error', (err: Error) => this.onError('websocket error', err));
+    socket.on('error', (err: Error) => {
+      this.onError('websocket error', err);
+      // a receiver that failed never finishes its chunk
+      this.checkInput();
+    });
     this.writable = true;
   }
 
@@ -176,5 +181,7 @@ export class WebSocketTransport extends Transport {
     if (debug.enabled) debug('closing');
     this.socket.close();
     fn();
+    // nothing more will be decoded for the session: whoever waited for it goes on
+    this.checkInput();
   }
 }
