@@ -189,6 +189,45 @@ for (const eio of [4, 3]) {
   });
 }
 
+test('a refused body is drained within bounds: a client that keeps sending past the 413 is cut off', {
+  skip: official && 'engine.io@6 leaves the keep-alive connection to Node, which reads a refused body to its end, however long',
+}, async (t) => {
+  await withEngine({ maxHttpBufferSize: 1e6 }, async (srv) => {
+    const { sid } = await pollHandshake(srv.port, 4);
+    const total = 200 * 1024 * 1024;
+    const sock = require('node:net').connect(srv.port, '127.0.0.1');
+    await once(sock, 'connect');
+    sock.on('error', () => {});
+    const answer = [];
+    sock.on('data', (d) => answer.push(d));
+    let closed = false;
+    sock.once('close', () => (closed = true));
+    sock.write(`POST ${url(sid)} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${total}\r\n\r\n`);
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let sent = 0;
+    // keep sending, answer or not, until the server closes the connection (or all was sent)
+    while (!closed && sent < total) {
+      sent += chunk.length;
+      if (!sock.write(chunk)) {
+        await new Promise((resolve) => {
+          const done = () => {
+            sock.off('drain', done);
+            sock.off('close', done);
+            resolve();
+          };
+          sock.on('drain', done);
+          sock.on('close', done);
+        });
+      }
+    }
+    if (!closed) await new Promise((resolve) => sock.once('close', resolve));
+    assert.match(Buffer.concat(answer).toString('latin1'), /^HTTP\/1\.1 413 /);
+    // 1 MB kept at most, 16 MiB dropped at most, plus what the kernel buffers of both ends hold
+    assert.ok(sent < 64 * 1024 * 1024, `the server read on until ${sent} bytes`);
+    t.diagnostic(`connection closed by the server after ${sent} of ${total} bytes sent`);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // 4. middleware headers on WebSocket upgrades (express-session, on-headers)
 
