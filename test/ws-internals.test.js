@@ -42,6 +42,11 @@ test('a connected ws WebSocket has the Sender members the fast path uses, with t
     assert.equal(typeof ws.Sender.frame, 'function', 'ws changed: Sender.frame() (what socket.io pre-encodes with) is gone');
     assert.equal(internals.frameSender(raw), sender);
     assert.equal(internals.senderIdle(raw, sender), true);
+    // the upgrade rule (a polling request waits while the new WebSocket still decodes what it read)
+    const receiver = raw._receiver;
+    assert.ok(receiver && typeof receiver === 'object', 'ws changed: WebSocket#_receiver is gone');
+    assert.equal(typeof receiver.writableLength, 'number', 'ws changed: the Receiver is no Writable with a writableLength');
+    assert.equal(internals.inputPending(raw), false, 'an idle Receiver holds no input');
 
     // While a message is being compressed the Sender is busy and queues what follows: the
     // fast path must wait (senderIdle false), or a framed message would overtake it.

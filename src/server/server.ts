@@ -5,15 +5,17 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import debugModule from 'debug';
-import { WebSocketServer } from 'ws';
 import { ERRORS, ERROR_MESSAGES, abortRequest, abortUpgrade } from './errors';
 import type { ErrorCode, ErrorContext } from './errors';
 import { CorsPolicy, CorsVerdict } from './cors';
-import type { CorsOptions } from './cors';
+import type { CorsOptions, CorsOptionsDelegate } from './cors';
 import { resolveCookie, serializeCookie } from './cookie';
 import type { CookieOptions } from './cookie';
 import { generateSessionId } from './id';
 import { Socket } from './socket';
+import { UpgradeResponse } from './upgrade-response';
+import { createWebSocketServer } from './websocket-server';
+import type { WebSocketServerLike, WsEngine } from './websocket-server';
 import type { Transport, EngineRequest } from './transport';
 import { parseQuery } from './query';
 import { protocolOf } from '../parser/codec';
@@ -53,10 +55,10 @@ export interface ServerOptions {
   cookie?: string | boolean | CookieOptions;
   cookiePath?: string | boolean;
   cookieHttpOnly?: boolean;
-  wsEngine?: string | (new (opts: any) => any);
+  wsEngine?: WsEngine;
   initialPacket?: unknown;
   allowEIO3?: boolean;
-  cors?: CorsOptions | boolean;
+  cors?: CorsOptions | CorsOptionsDelegate | boolean;
   /** Whether JSONP polling (`?j=`) is accepted (default true). */
   jsonp?: boolean;
   /** Bytes a session may have waiting for a client that does not read, before it is closed. */
@@ -102,55 +104,7 @@ function ignoreSocketError(err: Error): void {
   if (debug.enabled) debug('socket error ignored: %s', err && err.message);
 }
 
-/**
- * A ServerResponse look-alike for upgrade requests, so Express-style middlewares run on them
- * too. Headers they set are added to the 101 response; end() refuses the upgrade.
- */
-class WebSocketResponse extends EventEmitter {
-  statusCode = 200;
-  headersSent = false;
-  writableEnded = false;
-  readonly headers: Record<string, unknown> = Object.create(null);
-
-  constructor(
-    readonly req: IncomingMessage,
-    readonly socket: Duplex,
-  ) {
-    super();
-    socket.once('close', () => this.emit('close'));
-  }
-
-  setHeader(name: string, value: unknown): this {
-    this.headers[name] = value;
-    return this;
-  }
-  getHeader(name: string): unknown {
-    return this.headers[name];
-  }
-  getHeaders(): Record<string, unknown> {
-    return { ...this.headers };
-  }
-  hasHeader(name: string): boolean {
-    return name in this.headers;
-  }
-  removeHeader(name: string): void {
-    delete this.headers[name];
-  }
-  writeHead(): this {
-    return this;
-  }
-  write(): boolean {
-    return true;
-  }
-  end(): this {
-    this.writableEnded = true;
-    this.emit('finish');
-    this.socket.destroy();
-    return this;
-  }
-}
-
-const kResponseHeaders = Symbol('engine.io-ts response headers');
+const kUpgradeResponse = Symbol('engine.io-ts upgrade response');
 
 // Typed events (see events.ts): these overloads replace EventEmitter's untyped ones.
 export interface Server {
@@ -179,7 +133,12 @@ export class Server extends EventEmitter {
   private readonly middlewares: Middleware[] = [];
   private readonly cors: CorsPolicy | null;
   private readonly cookie: CookieOptions | null;
-  private ws: any = null;
+  /**
+   * The WebSocket server: `ws`'s WebSocketServer (or the `wsEngine`'s), created with the Server
+   * when 'websocket' is among the transports (undefined otherwise), as in engine.io 3 and 6.
+   * Applications may listen to it (`server.ws.on('headers', …)`) or read its options.
+   */
+  readonly ws: WebSocketServerLike | undefined;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
   private readonly onPollingHeaders: (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) => void;
 
@@ -205,6 +164,7 @@ export class Server extends EventEmitter {
     this.cors = o.cors ? new CorsPolicy(o.cors === true ? true : o.cors) : null;
     this.cookie = resolveCookie(o.cookie, o.cookiePath, o.cookieHttpOnly);
     this.handlePreflight = o.handlePreflightRequest;
+    this.ws = this.opts.transports.indexOf('websocket') !== -1 ? this.createWebSocketServer() : undefined;
     const server = this;
     this.onPollingHeaders = function (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) {
       if (!req._query.sid) {
@@ -243,15 +203,8 @@ export class Server extends EventEmitter {
       const client = this.clients[id];
       if (client !== undefined) client.terminate('server shutting down');
     }
-    if (this.ws !== null) {
-      const ws = this.ws;
-      this.ws = null;
-      try {
-        ws.close();
-      } catch {
-        /* a wsEngine without close() */
-      }
-    }
+    // `ws` stays open: with noServer and no client tracking it holds nothing, and closing it
+    // would answer every later upgrade 503 (a server attached again keeps upgrading with it)
     return this;
   }
 
@@ -303,10 +256,6 @@ export class Server extends EventEmitter {
     if (origin !== undefined && INVALID_HEADER_CHAR.test(origin)) {
       return refusal(ERRORS.BAD_REQUEST, { name: 'INVALID_ORIGIN', origin });
     }
-    if (upgrade !== factory.handlesUpgrades) {
-      // a WebSocket is reached by an upgrade only, polling never by one
-      return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
-    }
     const sid = q.sid;
     if (sid !== undefined) {
       const client = this.clients[sid];
@@ -316,20 +265,24 @@ export class Server extends EventEmitter {
       }
       const current = client.transport.name;
       if (!upgrade && current !== name) {
+        // also a plain HTTP request with transport=websocket for a polling session, as engine.io 6
         return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH', transport: name, previousTransport: current });
       }
       const protocol = protocolOf(q.EIO);
       if (client.protocol !== protocol) {
         return refusal(ERRORS.BAD_REQUEST, { name: 'PROTOCOL_MISMATCH', protocol, previousProtocol: client.protocol });
       }
-      if (upgrade) {
-        if (client.upgraded || current === name) return refusal(ERRORS.BAD_REQUEST, { name: 'ALREADY_UPGRADED' });
-        if (client.upgrading) return refusal(ERRORS.BAD_REQUEST, { name: 'ALREADY_UPGRADING' });
-        if (!this.opts.allowUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'UPGRADES_DISABLED' });
+      if (upgrade !== factory.handlesUpgrades) {
+        // a WebSocket is reached by an upgrade only, polling never by one
+        return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
       }
+      // an upgrade for a session that is upgrading or upgraded gets its WebSocket handshake and
+      // is then closed (see routeUpgrade), as engine.io 6 does
+      if (upgrade && current !== name && !this.opts.allowUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'UPGRADES_DISABLED' });
       return null;
     }
     if (req.method !== 'GET') return refusal(ERRORS.BAD_HANDSHAKE_METHOD, { method: req.method });
+    if (upgrade !== factory.handlesUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
     const eio = q.EIO;
     if (eio === '3' || eio === undefined) {
       if (!this.opts.allowEIO3) return refusal(ERRORS.UNSUPPORTED_PROTOCOL_VERSION, { protocol: 3 });
@@ -379,7 +332,9 @@ export class Server extends EventEmitter {
         }
         return this;
       }
-      if (handler !== false && this.cors === null) {
+      // without `cors`: a session's OPTIONS gets a bare 204; an OPTIONS handshake goes on to
+      // verify(), which refuses it with code 2 as engine.io 6 does
+      if (handler !== false && this.cors === null && ereq._query.sid !== undefined) {
         res.writeHead(204, { 'Content-Length': '0' });
         res.end();
         return this;
@@ -415,13 +370,21 @@ export class Server extends EventEmitter {
     }
     const sid = req._query.sid;
     if (sid !== undefined) {
-      if (debug.enabled) debug('setting new request for existing client');
       const client = this.clients[sid];
+      // an upgrade packet already received but still being decoded takes effect first
+      if (client !== undefined && client.upgrading && client.deferUntilUpgradeRead(() => this.rerouteRequest(req, res))) return;
+      if (debug.enabled) debug('setting new request for existing client');
       if (client !== undefined) client.transport.onRequest(req, res);
       else this.closingTransports[sid].onRequest(req, res);
       return;
     }
     this.handshake(req, (code, context) => this.refuseRequest(req, res, code, context), (id) => this.openSession(id, req, res));
+  }
+
+  /** routeRequest() again after a wait, unless the client has gone meanwhile. */
+  private rerouteRequest(req: EngineRequest, res: ServerResponse): void {
+    if (res.writableEnded || res.destroyed || req.socket.destroyed) return;
+    this.routeRequest(req, res);
   }
 
   /** Handles an Engine.IO HTTP upgrade (WebSocket). */
@@ -436,8 +399,8 @@ export class Server extends EventEmitter {
         this.routeUpgrade(ereq, socket, upgradeHead, null);
         return;
       }
-      const res = new WebSocketResponse(req, socket);
-      (ereq as any)[kResponseHeaders] = res.headers;
+      const res = new UpgradeResponse(req, socket);
+      (ereq as any)[kUpgradeResponse] = res;
       this.applyMiddlewares(req, res as unknown as ServerResponse, (err) => {
         if (err) this.refuseUpgrade(req, socket, ERRORS.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE', error: err });
         else if (!res.writableEnded) this.routeUpgrade(ereq, socket, upgradeHead, res);
@@ -454,7 +417,7 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: WebSocketResponse | null): void {
+  private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: UpgradeResponse | null): void {
     const refused = this.verify(req, true);
     if (refused !== null) {
       this.refuseUpgrade(req, socket, refused.code, refused.context);
@@ -464,8 +427,17 @@ export class Server extends EventEmitter {
     if (sid !== undefined) {
       this.completeUpgrade(req, socket, head, (websocket) => {
         const client = this.clients[sid];
-        if (client === undefined || client.readyState !== 'open' || client.upgrading || client.upgraded) {
-          if (debug.enabled) debug('upgrade attempt for a closed, upgrading or upgraded client');
+        if (client === undefined || client.readyState !== 'open') {
+          if (debug.enabled) debug('upgrade attempt for a closed client');
+          websocket.close();
+          return;
+        }
+        const already = client.upgrading ? 'ALREADY_UPGRADING' : client.upgraded || client.transport.name === 'websocket' ? 'ALREADY_UPGRADED' : null;
+        if (already !== null) {
+          // as engine.io 6: the handshake completes, then the server closes this WebSocket; the
+          // session goes on, on the transport it has
+          if (debug.enabled) debug('upgrade attempt for an upgrading or upgraded client');
+          this.emitConnectionError(req, ERRORS.BAD_REQUEST, { name: already });
           websocket.close();
           return;
         }
@@ -491,7 +463,11 @@ export class Server extends EventEmitter {
       socket.destroy();
       return;
     }
-    const wss = this.getWebSocketServer();
+    const wss = this.ws;
+    if (wss === undefined) {
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (websocket: any) => {
       socket.removeListener('error', ignoreSocketError);
       websocket.on('error', ignoreSocketError);
@@ -506,27 +482,26 @@ export class Server extends EventEmitter {
     });
   }
 
-  private getWebSocketServer(): any {
-    if (this.ws !== null) return this.ws;
-    const engine = this.opts.wsEngine;
-    let Ctor: any = WebSocketServer;
-    if (typeof engine === 'string') {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const mod = require(engine);
-      Ctor = mod.Server || mod.WebSocketServer || mod;
-    } else if (typeof engine === 'function') {
-      Ctor = engine;
-    }
-    const wss = new Ctor({
-      noServer: true,
-      clientTracking: false,
+  private createWebSocketServer(): WebSocketServerLike {
+    const wss = createWebSocketServer(this.opts.wsEngine, {
       perMessageDeflate: this.opts.perMessageDeflate,
       maxPayload: this.opts.maxHttpBufferSize,
     });
     if (typeof wss.on === 'function') {
       wss.on('headers', (headersArray: string[], req: EngineRequest) => {
-        const extra: OutgoingHttpHeaders = (req as any)[kResponseHeaders] || {};
-        delete (req as any)[kResponseHeaders];
+        let extra: OutgoingHttpHeaders = {};
+        const res: UpgradeResponse | undefined = (req as any)[kUpgradeResponse];
+        if (res !== undefined) {
+          delete (req as any)[kUpgradeResponse];
+          // the middlewares' response has its head written now, when the 101 goes out: their
+          // writeHead hooks (on-headers: express-session, helmet) add their headers here
+          try {
+            res.writeHead(101);
+          } catch (err) {
+            if (debug.enabled) debug('a writeHead hook threw on the upgrade: %s', err);
+          }
+          extra = res.headersForHandshake();
+        }
         if (!req._query || !req._query.sid) this.emit('initial_headers', extra, req);
         this.emit('headers', extra, req);
         for (const key of Object.keys(extra)) {
@@ -537,7 +512,6 @@ export class Server extends EventEmitter {
         }
       });
     }
-    this.ws = wss;
     return wss;
   }
 

@@ -84,6 +84,8 @@ export class Socket extends EventEmitter {
   /** Set when the client probed an upgrade: polling GETs are then released at once. */
   private probed = false;
   private detachTransport: (() => void) | null = null;
+  /** The transport this session may upgrade to, while the upgrade is under way. */
+  private upgradeTransport: Transport | null = null;
 
   constructor(id: string, server: Server, transport: Transport, req: EngineRequest, protocol: 3 | 4) {
     super();
@@ -272,6 +274,19 @@ export class Socket extends EventEmitter {
     }
   }
 
+  /**
+   * @internal While an upgrade is under way and the new transport has received bytes it is
+   * still decoding (a compressed `5` being inflated), defers `fn` until they are handled and
+   * returns true: an upgrade packet takes effect the moment it is read, so a polling request
+   * that comes after it must not be served by the old transport. Returns false otherwise.
+   */
+  deferUntilUpgradeRead(fn: () => void): boolean {
+    const next = this.upgradeTransport;
+    if (next === null || !next.hasPendingInput) return false;
+    next.afterPendingInput(fn);
+    return true;
+  }
+
   getAvailableUpgrades(): string[] {
     return this.server.upgrades(this.transport.name);
   }
@@ -281,6 +296,7 @@ export class Socket extends EventEmitter {
     if (debug.enabled) debug('might upgrade socket transport from "%s" to "%s"', this.transport.name, transport.name);
     this.upgrading = true;
     this.probed = false;
+    this.upgradeTransport = transport;
     const timer = setTimeout(() => {
       if (debug.enabled) debug('client did not complete upgrade - closing transport');
       cleanup();
@@ -325,6 +341,7 @@ export class Socket extends EventEmitter {
     const cleanup = () => {
       this.upgrading = false;
       this.probed = false;
+      if (this.upgradeTransport === transport) this.upgradeTransport = null;
       clearTimeout(timer);
       transport.removeListener('packet', onPacket);
       transport.removeListener('close', onTransportClose);

@@ -62,6 +62,19 @@ export abstract class Transport extends EventEmitter {
     this.discarded = true;
   }
 
+  /**
+   * Whether bytes already received on the connection are still being decoded (a compressed
+   * WebSocket message being inflated): their packets have not been emitted yet.
+   */
+  get hasPendingInput(): boolean {
+    return false;
+  }
+
+  /** Calls `fn` once the pending input has been decoded and its packets emitted (or the transport closed). */
+  afterPendingInput(fn: () => void): void {
+    fn();
+  }
+
   /** A new HTTP request for this transport (polling only). */
   onRequest(_req: EngineRequest, _res?: ServerResponse): void {}
 

@@ -6,6 +6,7 @@ import debugModule from 'debug';
 import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
+import { refuseBody } from './refused-body';
 
 const debug = debugModule('engine:polling');
 
@@ -155,13 +156,10 @@ export class Polling extends Transport {
   }
 
   private refuseTooLarge(req: EngineRequest, res: ServerResponse): void {
-    // the rest of the body is read and dropped, never kept nor parsed: closing the connection
-    // right away would reset it under a client still writing, before it reads the answer
-    req.resume();
-    if (!res.headersSent) {
-      res.writeHead(413, { 'Content-Length': 0 });
-      res.end();
-    }
+    // the rest of the body is read and dropped, never kept nor parsed, within bounds: closing
+    // the connection right away would reset it under a client still writing, before it reads
+    // the answer (see refused-body.ts)
+    refuseBody(req, res, 413);
     this.onError('payload too large');
   }
 
@@ -263,9 +261,12 @@ export class Polling extends Transport {
     else zlib.deflate(input, zopts, onCompressed);
   }
 
-  /** Response headers: no caching, then whatever 'headers' listeners add. */
+  /**
+   * Response headers: no caching, then whatever 'headers' listeners add. The key is
+   * `cache-control`, lowercase, as engine.io 6 writes it: listeners read or replace it by that name.
+   */
   protected headers(req: EngineRequest, headers: OutgoingHeaders): OutgoingHeaders {
-    headers['Cache-Control'] = 'no-store';
+    headers['cache-control'] = 'no-store';
     if (this.listenerCount('headers') > 0) this.emit('headers', headers, req);
     return headers;
   }

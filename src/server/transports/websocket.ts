@@ -4,7 +4,7 @@ import debugModule from 'debug';
 import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
-import { buildFrame, frameSender, senderIdle } from './ws-internals';
+import { buildFrame, frameSender, inputPending, senderIdle } from './ws-internals';
 import type { WsSender, WsSocket } from './ws-internals';
 
 const debug = debugModule('engine:ws');
@@ -33,6 +33,15 @@ export class WebSocketTransport extends Transport {
   /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
   maxBufferedAmount = 0;
   private readonly onSentLast: (err?: Error) => void;
+  /** Callbacks of afterPendingInput(), run once the received bytes have been decoded. */
+  private inputWaiters: Array<() => void> | null = null;
+  /** Runs the waiters once nothing received is left to decode, or the transport is no longer open. */
+  private readonly checkInput = (): void => {
+    if (this.inputWaiters === null || (this.readyState === 'open' && this.hasPendingInput)) return;
+    const waiters = this.inputWaiters;
+    this.inputWaiters = null;
+    for (let i = 0; i < waiters.length; i++) waiters[i]();
+  };
 
   constructor(req: EngineRequest) {
     super(req);
@@ -45,6 +54,8 @@ export class WebSocketTransport extends Transport {
       else this.emit('drain');
     };
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      // ws finishes the chunk it was decoding right after this event returns
+      if (this.inputWaiters !== null) process.nextTick(this.checkInput);
       if (this.readyState !== 'open') return;
       let message: string | Buffer;
       if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
@@ -52,8 +63,15 @@ export class WebSocketTransport extends Transport {
       if (debug.enabled) debug('received "%s"', message);
       this.onData(message);
     });
-    socket.once('close', () => this.onClose());
-    socket.on('error', (err: Error) => this.onError('websocket error', err));
+    socket.once('close', () => {
+      this.onClose();
+      this.checkInput();
+    });
+    socket.on('error', (err: Error) => {
+      this.onError('websocket error', err);
+      // a receiver that failed never finishes its chunk
+      this.checkInput();
+    });
     this.writable = true;
   }
 
@@ -63,6 +81,20 @@ export class WebSocketTransport extends Transport {
 
   override get handlesUpgrades(): boolean {
     return true;
+  }
+
+  /** Whether received bytes are still being decoded (see inputPending in ws-internals). */
+  override get hasPendingInput(): boolean {
+    return inputPending(this.socket);
+  }
+
+  override afterPendingInput(fn: () => void): void {
+    if (this.readyState !== 'open' || !this.hasPendingInput) {
+      fn();
+      return;
+    }
+    if (this.inputWaiters === null) this.inputWaiters = [fn];
+    else this.inputWaiters.push(fn);
   }
 
   send(packets: Packet[], notify?: boolean): void {
@@ -112,5 +144,7 @@ export class WebSocketTransport extends Transport {
     if (debug.enabled) debug('closing');
     this.socket.close();
     fn();
+    // nothing more will be decoded for the session: whoever waited for it goes on
+    this.checkInput();
   }
 }

@@ -29,6 +29,19 @@ export interface WsSocket {
   once(event: string, listener: (...args: any[]) => void): unknown;
   /** Set by ws when the connection is established (WebSocket#setSocket). */
   _sender?: WsSender | null;
+  /** ws's Receiver, a Writable fed with the bytes read from the TCP socket. */
+  _receiver?: { readonly writableLength: number } | null;
+}
+
+/**
+ * Whether bytes already read from the network are still being turned into messages: ws's
+ * receiver counts a chunk in its writableLength until every frame in it has been handled,
+ * including the inflation of compressed messages, which runs on the thread pool. Engines
+ * without that receiver never hold input back.
+ */
+export function inputPending(socket: WsSocket): boolean {
+  const receiver = socket._receiver;
+  return receiver !== undefined && receiver !== null && typeof receiver.writableLength === 'number' && receiver.writableLength > 0;
 }
 
 /** The socket's Sender when it has the members the fast path needs, else null (no fast path). */
