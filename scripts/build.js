@@ -67,7 +67,7 @@ function checkDeclarations(tsc) {
 // One ESM wrapper per subpath export: default is the CommonJS module itself (the server
 // module is callable), and every enumerable property becomes a named export.
 function esmWrappers() {
-  const entries = { server: 'server/index.js', client: 'client/index.js', parser: 'parser/index.js' };
+  const entries = { server: 'server/index.js', client: 'client/index.js', parser: 'parser/index.js', prometheus: 'prometheus/index.js' };
   fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
   for (const [name, rel] of Object.entries(entries)) {
     const file = path.join(dist, 'cjs', rel);
