@@ -66,6 +66,7 @@ class SnapshotHistogram {
  */
 export function registerMetrics(engine: Server, options: RegisterMetricsOptions = {}): RegisteredMetrics {
   if (!engine || typeof engine.metrics !== 'function') throw new TypeError('registerMetrics: expected an engine.io-ts Server');
+  if (!engine.metrics().enabled) throw new Error('registerMetrics: this server was created with `metrics: false`');
   const opts = options || {};
   const registry: Registry<any> = opts.registry || globalRegistry;
   const prefix = opts.prefix ?? 'eio_';
