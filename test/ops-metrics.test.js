@@ -263,3 +263,21 @@ test('metrics: false counts nothing (and metrics() says so)', async () => {
     await peer.close();
   });
 });
+
+test("socket.io broadcasts (pre-built WebSocket frames) are counted to the byte too", async () => {
+  const { startIo } = require('./support/socketio');
+  const sio = await startIo({ engine: { perMessageDeflate: false } });
+  try {
+    const c = await sio.connect('/', { transports: ['websocket'] });
+    const engine = sio.engine;
+    const before = engine.metrics().transports.websocket;
+    const got = new Promise((resolve) => c.once('news', resolve));
+    sio.io.emit('news', 'héllo wörld');
+    assert.equal(await got, 'héllo wörld');
+    const after = engine.metrics().transports.websocket;
+    assert.equal(after.messagesSent - before.messagesSent, 1);
+    assert.equal(after.bytesSent - before.bytesSent, Buffer.byteLength('42["news","héllo wörld"]'));
+  } finally {
+    await sio.close();
+  }
+});
