@@ -79,6 +79,9 @@ export class Drain {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    // sessions that closed on their own before their turn: not kept reachable from the server
+    this.queue.length = 0;
+    this.next = 0;
     if (debug.enabled) debug('drain finished after %d ms', Date.now() - this.startedAt);
     this.resolve();
   }
