@@ -280,3 +280,24 @@ test('without healthPath the health path is just another engine request', async 
     await srv.close();
   }
 });
+
+test('drain: protocol v3 sessions (XHR and JSONP polling) get the close packet in their own framing', async () => {
+  const v3 = require('./support/v3wire');
+  const srv = await quietServer({});
+  try {
+    const xhr = await v3.handshake(srv.port);
+    const opened = await v3.poll(srv.port, { EIO: '3', transport: 'polling', j: '0' });
+    const jsonp = JSON.parse(v3.parseStringPayload(v3.runJsonp(opened.text, 0))[0].slice(1));
+    const pendingXhr = v3.poll(srv.port, { EIO: '3', transport: 'polling', sid: xhr.sid });
+    const pendingJsonp = v3.poll(srv.port, { EIO: '3', transport: 'polling', j: '0', sid: jsonp.sid });
+    await until(() => srv.server.clients[xhr.sid].transport.writable && srv.server.clients[jsonp.sid].transport.writable, 2000, 'both GETs pending');
+    const drained = srv.server.drain({ timeout: 0 });
+    assert.equal((await pendingXhr).text, '1:1');
+    assert.equal(v3.runJsonp((await pendingJsonp).text, 0), '1:1');
+    await drained;
+    assert.deepEqual(srv.server.metrics().sessions.byProtocol, { v3: 0, v4: 0 });
+    assert.equal(srv.server.metrics().closes['server draining'], 2);
+  } finally {
+    await srv.close();
+  }
+});
