@@ -1,6 +1,7 @@
 'use strict';
 // The package as a TypeScript user gets it: `npm pack`, the tarball installed into a fresh
-// `"type": "module"` project with only `typescript` and `@types/node` beside it, then a strict
+// `"type": "module"` project with only `typescript`, `@types/node` (and `prom-client`, the optional
+// peer of engine.io-ts/prometheus) beside it, then a strict
 // `tsc` (module nodenext, no skipLibCheck) over the consumer sources in test/types-consumer/:
 // an ES module and a CommonJS one. Every `// @ts-expect-error` there must stay an error (tsc
 // fails on an unused one), and, compiled again with the directives blanked out, each must be
@@ -21,6 +22,7 @@ const fixtures = path.join(__dirname, 'types-consumer');
 const pkg = require('../package.json');
 const TS_VERSION = require('typescript/package.json').version;
 const TYPES_NODE_VERSION = require('@types/node/package.json').version;
+const PROM_CLIENT_VERSION = require('prom-client/package.json').version;
 const SOURCES = ['esm.ts', 'cjs.cts', 'run.ts', 'run.cts'];
 const DIRECTIVE = '// @ts-expect-error';
 
@@ -103,7 +105,7 @@ test.before(async () => {
   fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   installed = await run(
     'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball, `typescript@${TS_VERSION}`, `@types/node@${TYPES_NODE_VERSION}`],
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball, `typescript@${TS_VERSION}`, `@types/node@${TYPES_NODE_VERSION}`, `prom-client@${PROM_CLIENT_VERSION}`],
     consumer,
   );
   for (const f of SOURCES) fs.copyFileSync(path.join(fixtures, f), path.join(consumer, 'src', f));
@@ -125,7 +127,10 @@ function tsc(cwd, project) {
 test('types: what the published declarations import is a dependency of the package (or a Node built-in, typed by @types/node)', () => {
   const cwd = consumerDir();
   const installedPkg = path.join(cwd, 'node_modules', 'engine.io-ts');
-  const deps = JSON.parse(fs.readFileSync(path.join(installedPkg, 'package.json'), 'utf8')).dependencies || {};
+  const installedJson = JSON.parse(fs.readFileSync(path.join(installedPkg, 'package.json'), 'utf8'));
+  const deps = installedJson.dependencies || {};
+  // an integration's own entry (engine.io-ts/prometheus) may import its optional peer dependency
+  const peers = installedJson.peerDependencies || {};
   const names = declarationImports(path.join(installedPkg, 'dist'));
   assert.ok(names.size > 0, 'the declarations import nothing at all: were they packed?');
   for (const name of names) {
@@ -133,6 +138,7 @@ test('types: what the published declarations import is a dependency of the packa
     if (isBuiltin(name) || name === 'node') needs = '@types/node';
     else needs = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0];
     if (needs === 'engine.io-ts') continue;
+    if (needs in peers) continue;
     assert.ok(needs in deps, `the declarations import "${name}", but ${needs} is not in the package's dependencies`);
     if (needs === '@types/node' || needs.startsWith('@types/')) continue;
     // a dependency without declarations of its own is typed by @types/NAME, which must then be one too

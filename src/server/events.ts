@@ -33,6 +33,8 @@ export interface ServerEvents {
   flush: (socket: Socket, buffer: Packet[]) => void;
   /** A session handed its write buffer to its transport. */
   drain: (socket: Socket) => void;
+  /** server.drain() was called: handshakes are refused from now on (code 6). */
+  draining: () => void;
 }
 
 /** The events of a server `Socket` (one session). */

@@ -93,6 +93,11 @@ namespace eio {
   export type EngineRequest = import('./transport').EngineRequest;
   export type CorsOptions = import('./cors').CorsOptions;
   export type CookieOptions = import('./cookie').CookieOptions;
+  export type MetricsSnapshot = import('./metrics').MetricsSnapshot;
+  export type HistogramSnapshot = import('./metrics').HistogramSnapshot;
+  export type DrainOptions = import('./drain').DrainOptions;
+  export type HealthReport = import('./health').HealthReport;
+  export type ReadinessCheck = import('./health').ReadinessCheck;
 }
 
 export = eio;

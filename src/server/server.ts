@@ -26,6 +26,13 @@ import type { WebSocketTransport } from './transports/websocket';
 import type { ServerEvents, EventArgs, ConnectionError } from './events';
 
 export type { ServerEvents, SocketEvents, ConnectionError } from './events';
+import { performance } from 'node:perf_hooks';
+import { Metrics } from './metrics';
+import type { MetricsSnapshot } from './metrics';
+import { Drain } from './drain';
+import type { DrainOptions } from './drain';
+import { EventLoopDelay, answerHealth, isHealthRequest } from './health';
+import type { HealthReport, ReadinessCheck } from './health';
 
 const debug = debugModule('engine');
 
@@ -63,6 +70,8 @@ export interface ServerOptions {
   jsonp?: boolean;
   /** Bytes a session may have waiting for a client that does not read, before it is closed. */
   maxBufferedAmount?: number;
+  /** Whether the counters of server.metrics() are kept (default true; false skips all counting). */
+  metrics?: boolean;
 }
 
 export interface AttachOptions {
@@ -71,6 +80,8 @@ export interface AttachOptions {
   destroyUpgradeTimeout?: number;
   handlePreflightRequest?: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
   addTrailingSlash?: boolean;
+  /** A path (e.g. '/engine.io/health') answered with server.health() as JSON: 200 ready, 503 not. */
+  healthPath?: string;
 }
 
 /** Options after defaults (what `server.opts` holds). */
@@ -105,6 +116,8 @@ function ignoreSocketError(err: Error): void {
 }
 
 const kUpgradeResponse = Symbol('engine.io-ts upgrade response');
+/** When a handshake request reached the engine (performance.now()), for the handshake histogram. */
+const kHandshakeStart = Symbol('engine.io-ts handshake start');
 
 // Typed events (see events.ts): these overloads replace EventEmitter's untyped ones.
 export interface Server {
@@ -141,6 +154,12 @@ export class Server extends EventEmitter {
   readonly ws: WebSocketServerLike | undefined;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
   private readonly onPollingHeaders: (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) => void;
+  /** The counters behind metrics() (null with `metrics: false`), shared with sessions and transports. */
+  private readonly counters: Metrics | null;
+  private drainer: Drain | null = null;
+  private closed = false;
+  private readonly eventLoopDelay = new EventLoopDelay();
+  private readonly readinessChecks: Record<string, ReadinessCheck> = Object.create(null);
 
   constructor(opts: ServerOptions & AttachOptions = {}) {
     super();
@@ -165,6 +184,7 @@ export class Server extends EventEmitter {
     this.cookie = resolveCookie(o.cookie, o.cookiePath, o.cookieHttpOnly);
     this.handlePreflight = o.handlePreflightRequest;
     this.ws = this.opts.transports.indexOf('websocket') !== -1 ? this.createWebSocketServer() : undefined;
+    this.counters = o.metrics === false ? null : new Metrics();
     const server = this;
     this.onPollingHeaders = function (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) {
       if (!req._query.sid) {
@@ -196,9 +216,77 @@ export class Server extends EventEmitter {
     return generateSessionId();
   }
 
+  // ---- operations: metrics, drain, health ----
+
+  /** A snapshot of the counters (see metrics.ts): cheap enough to take every second. */
+  metrics(): MetricsSnapshot {
+    return (this.counters || new Metrics()).snapshot(this.counters !== null, this.drainer !== null);
+  }
+
+  /** Whether drain() was called: handshakes are refused (code 6, 503), sessions are being closed. */
+  get draining(): boolean {
+    return this.drainer !== null;
+  }
+
+  /**
+   * Refuses new handshakes from now on and closes the open sessions spread over `timeout` ms;
+   * resolves once the last session is gone (server.close() closes the rest at once).
+   */
+  drain(opts: DrainOptions = {}): Promise<void> {
+    if (this.drainer !== null) return this.drainer.promise;
+    const sessions: Socket[] = [];
+    for (const id in this.clients) sessions.push(this.clients[id]);
+    const drainer = new Drain(sessions, opts || {});
+    this.drainer = drainer;
+    this.emit('draining');
+    drainer.start(this.clientsCount);
+    return drainer.promise;
+  }
+
+  /** For readiness and liveness probes (starts the event-loop delay monitor on first use). */
+  health(): HealthReport {
+    const checks = this.readinessChecks;
+    let ready = !this.closed && this.drainer === null;
+    let results: Record<string, boolean> | undefined;
+    for (const name in checks) {
+      let ok = false;
+      try {
+        ok = checks[name]() === true;
+      } catch (err) {
+        if (debug.enabled) debug('readiness check %s threw: %s', name, err);
+      }
+      if (results === undefined) results = {};
+      results[name] = ok;
+      if (!ok) ready = false;
+    }
+    const report: HealthReport = {
+      live: !this.closed,
+      ready,
+      draining: this.drainer !== null,
+      sessions: this.clientsCount,
+      eventLoopDelayMs: this.eventLoopDelay.read(),
+    };
+    if (results !== undefined) report.checks = results;
+    return report;
+  }
+
+  /** Adds a condition for `ready` (e.g. a cluster layer: Redis reachable), shown under `checks`. */
+  addReadinessCheck(name: string, check: ReadinessCheck): this {
+    this.readinessChecks[name] = check;
+    return this;
+  }
+
+  /** Answers a health probe with health() as JSON (what `healthPath` does). */
+  handleHealthRequest(req: IncomingMessage, res: ServerResponse): this {
+    answerHealth(req, res, this.health());
+    return this;
+  }
+
   /** Closes every session (reason "server shutting down"). */
   close(): this {
     if (debug.enabled) debug('closing all open clients');
+    this.closed = true;
+    this.eventLoopDelay.stop();
     for (const id in this.clients) {
       const client = this.clients[id];
       if (client !== undefined) client.terminate('server shutting down');
@@ -216,6 +304,7 @@ export class Server extends EventEmitter {
   }
 
   private emitConnectionError(req: IncomingMessage, code: ErrorCode, context?: ErrorContext): void {
+    if (this.counters !== null) this.counters.refused(code);
     if (this.listenerCount('connection_error') === 0) return;
     const event: ConnectionError = { req, code, message: ERROR_MESSAGES[code], context };
     try {
@@ -321,6 +410,7 @@ export class Server extends EventEmitter {
     const ereq = req as EngineRequest;
     if (debug.enabled) debug('handling "%s" http request "%s"', req.method, req.url);
     this.prepare(ereq);
+    if (this.counters !== null && ereq._query.sid === undefined) (ereq as any)[kHandshakeStart] = performance.now();
     ereq.res = res;
     if (req.method === 'OPTIONS') {
       const handler = this.handlePreflight;
@@ -391,6 +481,7 @@ export class Server extends EventEmitter {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): this {
     const ereq = req as EngineRequest;
     this.prepare(ereq);
+    if (this.counters !== null && ereq._query.sid === undefined) (ereq as any)[kHandshakeStart] = performance.now();
     // the peer may reset the connection while we decide: never an unhandled 'error'
     socket.on('error', ignoreSocketError);
     const upgradeHead = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
@@ -519,6 +610,10 @@ export class Server extends EventEmitter {
 
   /** allowRequest, then the id: `ok(id)` or `fail(code, context)`. */
   private handshake(req: EngineRequest, fail: (code: ErrorCode, context?: ErrorContext) => void, ok: (id: string) => void): void {
+    if (this.drainer !== null) {
+      fail(ERRORS.SERVER_DRAINING, { name: 'SERVER_DRAINING', retryAfter: this.drainer.retryAfter });
+      return;
+    }
     const allow = this.opts.allowRequest;
     if (typeof allow !== 'function') {
       this.makeId(req, fail, ok);
@@ -572,6 +667,7 @@ export class Server extends EventEmitter {
     }
     const opts = this.opts;
     transport.maxHttpBufferSize = opts.maxHttpBufferSize;
+    if (this.counters !== null) transport.counters = this.counters.forTransport(transport.name);
     if (transport.name === 'polling') {
       (transport as Polling).httpCompression = opts.httpCompression;
       transport.on('headers', this.onPollingHeaders);
@@ -601,13 +697,15 @@ export class Server extends EventEmitter {
     }
     if (debug.enabled) debug('handshaking client "%s"', id);
     const protocol = protocolOf(req._query.EIO);
-    const socket = new Socket(id, this, transport, req, protocol);
+    const socket = new Socket(id, this, transport, req, protocol, this.counters);
     this.clients[id] = socket;
     this.clientsCount++;
+    if (this.counters !== null) this.countHandshake(req, transport);
     socket.once('close', () => {
       if (this.clients[id] === socket) {
         delete this.clients[id];
         this.clientsCount--;
+        if (this.drainer !== null) this.drainer.sessionClosed(this.clientsCount);
       }
       // a polling transport still waiting for the GET that carries its close packet
       const last = socket.transport;
@@ -620,6 +718,14 @@ export class Server extends EventEmitter {
     });
     if (res !== null) transport.onRequest(req, res);
     this.emit('connection', socket);
+    // a handshake that was under way when the drain began
+    if (this.drainer !== null) this.drainer.add(socket);
+  }
+
+  private countHandshake(req: EngineRequest, transport: Transport): void {
+    if (transport.counters !== null) transport.counters.handshakes++;
+    const started = (req as any)[kHandshakeStart];
+    if (typeof started === 'number') this.counters!.handshakeDuration.observe((performance.now() - started) / 1000);
   }
 
   // ---- attaching to an http.Server ----
@@ -632,6 +738,8 @@ export class Server extends EventEmitter {
     const destroyUpgrade = (opts.destroyUpgrade ?? this.opts.destroyUpgrade) !== false;
     const destroyUpgradeTimeout = opts.destroyUpgradeTimeout ?? this.opts.destroyUpgradeTimeout ?? 1000;
     if (opts.handlePreflightRequest !== undefined) this.handlePreflight = opts.handlePreflightRequest;
+    const healthPath = opts.healthPath ?? this.opts.healthPath;
+    if (healthPath) this.eventLoopDelay.start();
     const matches = (req: IncomingMessage): boolean => {
       const url = req.url || '';
       if (!url.startsWith(base)) return false;
@@ -645,6 +753,10 @@ export class Server extends EventEmitter {
     httpServer.removeAllListeners('request');
     httpServer.on('close', () => this.close());
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (healthPath && isHealthRequest(req, healthPath)) {
+        this.handleHealthRequest(req, res);
+        return;
+      }
       // handlePreflightRequest: false leaves OPTIONS requests to the application
       if (matches(req) && !(req.method === 'OPTIONS' && this.handlePreflight === false)) {
         if (debug.enabled) debug('intercepting request for path "%s"', base);

@@ -10,6 +10,7 @@ import debugModule from 'debug';
 import { codec, protocolOf } from '../parser/codec';
 import type { Codec } from '../parser/codec';
 import type { DecodedPacket, Packet } from '../parser';
+import type { TransportCounters } from './metrics';
 
 const debug = debugModule('engine:transport');
 
@@ -41,6 +42,10 @@ export abstract class Transport extends EventEmitter {
   /** Whether binary may travel as binary (v3 clients without `b64=1`; always for v4). */
   supportsBinary: boolean;
   maxHttpBufferSize = 1e6;
+  /** Where this transport counts its traffic (set by the server; null: not counted). */
+  counters: TransportCounters | null = null;
+  /** Set when the server is going away (drain): a WebSocket then closes with code 1001. */
+  goingAway = false;
 
   constructor(req: EngineRequest) {
     super();
@@ -104,6 +109,8 @@ export abstract class Transport extends EventEmitter {
   }
 
   protected onPacket(packet: DecodedPacket): void {
+    const counters = this.counters;
+    if (counters !== null && packet.type === 'message') counters.messagesReceived++;
     this.emit('packet', packet);
   }
 

@@ -4,10 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventEmitter, once } from 'node:events';
 import eio, { Server, Socket, attach } from 'engine.io-ts';
 import type { ServerOptions, AttachOptions, ConnectionError, CloseReason, ServerEvents, SocketEvents } from 'engine.io-ts';
+import type { MetricsSnapshot, HealthReport, DrainOptions } from 'engine.io-ts';
 import client, { Socket as ClientSocket } from 'engine.io-ts/client';
 import type { SocketOptions, CloseReason as ClientCloseReason, MessageData } from 'engine.io-ts/client';
 import { encodePacket, decodePacket, v3 } from 'engine.io-ts/parser';
 import type { Packet, PacketType, DecodedPacket } from 'engine.io-ts/parser';
+import { registerMetrics } from 'engine.io-ts/prometheus';
+import type { RegisteredMetrics } from 'engine.io-ts/prometheus';
+import { Registry } from 'prom-client';
 
 const opts: ServerOptions & AttachOptions = { pingInterval: 10000, transports: ['polling', 'websocket'], path: '/engine.io' };
 const attached: Server = eio(createServer(), opts);
@@ -101,4 +105,18 @@ void [decodePacket(encoded), v3.encodePacket(packet, true)];
 // @ts-expect-error: not a packet type
 const badType: PacketType = 'mesage';
 void [created, called, constructed, viaNamespace, viaAttach, co, badType];
+// operations: metrics, drain, health, Prometheus
+const snapshot: MetricsSnapshot = constructed.metrics();
+const wsV4: number = snapshot.sessions.byTransportAndProtocol.websocket.v4 + snapshot.transports.polling.bytesSent;
+const health: HealthReport = constructed.health();
+const ready: boolean = health.ready && !health.draining && health.eventLoopDelayMs >= 0;
+attached.on('draining', () => void attached.draining);
+const drainOptions: DrainOptions = { timeout: 1000, retryAfter: 2 };
+const drained: Promise<void> = created.drain(drainOptions);
+// @ts-expect-error: the timeout is a number of ms
+created.drain({ timeout: '1s' });
+const registered: RegisteredMetrics = registerMetrics(constructed, { registry: new Registry(), node: 'web-1' });
+// @ts-expect-error: not an engine
+registerMetrics({}, {});
+void [wsV4, ready, drained, registered.names];
 for (const s of [attached, created, called, constructed, viaNamespace, viaAttach, subclassed]) s.close();

@@ -64,9 +64,14 @@ export class Polling extends Transport {
   override onRequest(req: EngineRequest, res?: ServerResponse): void {
     if (!res) res = req.res as ServerResponse;
     req.res = null;
-    if (req.method === 'GET') this.onPollRequest(req, res);
-    else if (req.method === 'POST') this.onDataRequest(req, res);
-    else {
+    const counters = this.counters;
+    if (req.method === 'GET') {
+      if (counters !== null) counters.getRequests++;
+      this.onPollRequest(req, res);
+    } else if (req.method === 'POST') {
+      if (counters !== null) counters.postRequests++;
+      this.onDataRequest(req, res);
+    } else {
       res.writeHead(400);
       res.end();
     }
@@ -143,6 +148,7 @@ export class Polling extends Transport {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
       res.writeHead(200, this.headers(req, { 'Content-Type': 'text/html', 'Content-Length': '2' }));
       res.end('ok');
+      if (this.counters !== null) this.counters.bytesReceived += length;
       this.onData(binary ? body : body.toString('utf8'));
     };
     const onClose = () => {
@@ -197,6 +203,10 @@ export class Polling extends Transport {
       this.shouldClose = null;
       done();
     }
+    const counters = this.counters;
+    if (counters !== null && this.pollRes !== null) {
+      for (let i = 0; i < packets.length; i++) if (packets[i].type === 'message') counters.messagesSent++;
+    }
     let compress = false;
     for (let i = 0; i < packets.length; i++) {
       const options = packets[i].options;
@@ -231,6 +241,7 @@ export class Polling extends Transport {
     const data = this.wrap(payload);
     const isString = typeof data === 'string';
     const length = isString ? Buffer.byteLength(data as string) : (data as Buffer).length;
+    if (this.counters !== null) this.counters.bytesSent += length;
     const headers: OutgoingHeaders = { 'Content-Type': this.contentType(isString) };
     const opts = this.httpCompression;
     const encoding = opts && compress && length >= (opts.threshold ?? 1024) ? pickEncoding(req.headers['accept-encoding'] as string | undefined) : null;

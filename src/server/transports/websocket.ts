@@ -16,6 +16,16 @@ const NO_COMPRESS = Object.freeze({ compress: false });
 // Bigger binary payloads go through ws, which writes them without copying them
 const MAX_COPIED_FRAME = 16 * 1024;
 
+/** The payload length a frame declares in its header (socket.io's pre-built broadcast frames, ours). */
+function framePayloadLength(frame: readonly Buffer[] | Buffer): number {
+  const head = Buffer.isBuffer(frame) ? frame : frame[0];
+  if (!Buffer.isBuffer(head) || head.length < 2) return 0;
+  const len = head[1] & 0x7f;
+  if (len < 126) return len;
+  if (len === 126) return head.length >= 4 ? head.readUInt16BE(2) : 0;
+  return head.length >= 10 ? head.readUInt32BE(6) : 0;
+}
+
 /** Options socket.io passes with `write()`: a ws frame built once for a whole broadcast. */
 interface WritePacketOptions {
   compress?: boolean;
@@ -61,6 +71,11 @@ export class WebSocketTransport extends Transport {
       if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       else message = data.toString();
       if (debug.enabled) debug('received "%s"', message);
+      const counters = this.counters;
+      if (counters !== null) {
+        counters.bytesReceived +=
+          typeof message !== 'string' ? message.length : Buffer.isBuffer(data) ? data.length : Buffer.byteLength(message);
+      }
       this.onData(message);
     });
     socket.once('close', () => {
@@ -100,12 +115,15 @@ export class WebSocketTransport extends Transport {
   send(packets: Packet[], notify?: boolean): void {
     const socket = this.socket;
     const sender = this.sender;
+    const counters = this.counters;
     const last = packets.length - 1;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i];
       const cb = i === last && notify === true ? this.onSentLast : undefined;
       const options = packet.options as WritePacketOptions | undefined;
+      if (counters !== null && packet.type === 'message') counters.messagesSent++;
       if (options !== undefined && options.wsPreEncodedFrame !== undefined && sender !== null && senderIdle(socket, sender)) {
+        if (counters !== null) counters.bytesSent += framePayloadLength(options.wsPreEncodedFrame);
         sender.sendFrame(options.wsPreEncodedFrame, cb);
         continue;
       }
@@ -114,9 +132,12 @@ export class WebSocketTransport extends Transport {
         this.perMessageDeflate !== false && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
       const small = typeof data === 'string' || data.length <= MAX_COPIED_FRAME;
       if (!compress && small && sender !== null && senderIdle(socket, sender)) {
-        sender.sendFrame([buildFrame(data as string | Buffer)], cb);
+        const frame = buildFrame(data as string | Buffer);
+        if (counters !== null) counters.bytesSent += framePayloadLength(frame);
+        sender.sendFrame([frame], cb);
         continue;
       }
+      if (counters !== null) counters.bytesSent += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       socket.send(data, compress ? COMPRESS : NO_COMPRESS, cb);
     }
     if (this.maxBufferedAmount > 0 && socket.bufferedAmount > this.maxBufferedAmount) {
@@ -142,7 +163,9 @@ export class WebSocketTransport extends Transport {
 
   protected doClose(fn: () => void): void {
     if (debug.enabled) debug('closing');
-    this.socket.close();
+    // 1001 "going away": the client reconnects at once (to another node, through the balancer)
+    if (this.goingAway) this.socket.close(1001);
+    else this.socket.close();
     fn();
     // nothing more will be decoded for the session: whoever waited for it goes on
     this.checkInput();

@@ -23,7 +23,7 @@ export interface WsSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
   send(data: string | Uint8Array, options: { compress: boolean }, cb?: (err?: Error) => void): void;
-  close(): void;
+  close(code?: number): void;
   terminate?(): void;
   on(event: string, listener: (...args: any[]) => void): unknown;
   once(event: string, listener: (...args: any[]) => void): unknown;
