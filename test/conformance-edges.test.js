@@ -12,7 +12,8 @@ const { once } = require('node:events');
 const { WebSocketServer } = require('ws');
 const session = require('express-session');
 const corsMiddleware = require('cors');
-const { startServer, listenLocal, closeHttpServer, waitFor } = require('./support');
+const { waitFor } = require('./support');
+const { startServer, listenLocal, closeHttpServer } = require('./support/servers');
 const {
   testWithTimeout: test,
   official,

@@ -3,9 +3,9 @@
 // `cookieHttpOnly` (default: cookie `io`, Path=/, HttpOnly) and engine.io 6's object form.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer } = require('./support');
+const { startServer, closeWithPolls } = require('./support/servers');
 const { official, v3opts } = require('./support/v3util');
-const { handshake, poll, parseSetCookie, closeWithPolls } = require('./support/v3wire');
+const { handshake, poll, parseSetCookie } = require('./support/v3wire');
 
 const README_ONLY = official && 'official engine.io@6 has no cookie by default and no cookie name string / cookiePath / cookieHttpOnly';
 

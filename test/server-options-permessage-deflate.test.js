@@ -5,7 +5,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { WebSocket } = require('ws');
-const { startServer, waitFor } = require('./support');
+const { waitFor } = require('./support');
+const { startServer } = require('./support/servers');
 const { official, v3opts, collect } = require('./support/v3util');
 const { rawWebSocket, nextDataFrame, frameText, handshake, poll, PATH } = require('./support/v3wire');
 
