@@ -6,7 +6,7 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const vm = require('node:vm');
 const zlib = require('node:zlib');
-const { request } = require('./index');
+const { request, sleep } = require('./index');
 const servers = require('./servers');
 
 const PATH = '/engine.io/';
@@ -44,6 +44,17 @@ function parseStringPayload(text) {
 
 function poll(port, params, headers = {}) {
   return request(port, { path: `${PATH}?${qs(params)}`, headers });
+}
+
+/**
+ * Starts a GET on the v3 session and waits (up to ~2 s) until the server holds it, as a real
+ * client always has one out. Resolves { pending }: the promise of that GET's response.
+ */
+async function holdPoll(srv, sid) {
+  const socket = srv.server.clients[sid];
+  const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
+  for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+  return { pending };
 }
 
 function post(port, params, body, contentType = 'text/plain;charset=UTF-8') {
@@ -224,6 +235,7 @@ module.exports = {
   handshake,
   parseStringPayload,
   poll,
+  holdPoll,
   post,
   runJsonp,
   jsonpClientEscape,
