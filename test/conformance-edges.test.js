@@ -12,7 +12,8 @@ const { once } = require('node:events');
 const { WebSocketServer } = require('ws');
 const session = require('express-session');
 const corsMiddleware = require('cors');
-const { startServer, listenLocal, closeHttpServer, waitFor } = require('./support');
+const { waitFor } = require('./support');
+const { quietServer, listenLocal, closeHttpServer } = require('./support/servers');
 const {
   testWithTimeout: test,
   official,
@@ -38,7 +39,7 @@ async function pollHandshake(port, eio, extra = {}) {
 
 /** A server of either revision (v3 allowed), its sessions and its connection_errors. */
 async function withEngine(opts, fn, attachOpts) {
-  const srv = await startServer({ pingInterval: 10000, pingTimeout: 5000, allowEIO3: true, ...opts }, attachOpts);
+  const srv = await quietServer({ allowEIO3: true, ...opts }, attachOpts);
   const errors = [];
   srv.server.on('connection_error', (e) => errors.push(e));
   const peers = [];

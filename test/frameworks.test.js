@@ -13,7 +13,8 @@ const { once } = require('node:events');
 const { Server: IO } = require('socket.io');
 const ioc = require('socket.io-client');
 const eioClient = require('engine.io-ts/client');
-const { listenLocal, closeHttpServer, request } = require('./support/index');
+const { request } = require('./support/index');
+const { listenLocal, closeHttpServer } = require('./support/servers');
 const { connected, selfSignedCert } = require('./support/socketio');
 const { Server: Engine } = require('engine.io-ts');
 

@@ -10,12 +10,13 @@ const http = require('node:http');
 const { once } = require('node:events');
 const { sleep, request } = require('./support/index');
 const H = require('./support/hardening');
+const { startEchoServer, shareEchoServer } = require('./support/servers');
 
 H.guardProcess();
 
 let srv;
 
-H.shareEchoServer({}, (s) => {
+shareEchoServer({}, (s) => {
   srv = s;
 });
 
@@ -360,7 +361,7 @@ for (const eio of [4, 3]) {
 }
 
 test('generateId that throws or rejects: the handshake is refused with code 3, nothing is left', async () => {
-  const s = await H.startEchoServer();
+  const s = await startEchoServer();
   try {
     for (const mode of ['throw', 'reject']) {
       s.server.generateId = mode === 'throw'
@@ -394,7 +395,7 @@ test('generateId that throws or rejects: the handshake is refused with code 3, n
 test('allowRequest that throws: the handshake is refused, the process lives', {
   skip: H.official && 'the official server lets the exception escape from its request handler (uncaught)',
 }, async () => {
-  const s = await H.startEchoServer({
+  const s = await startEchoServer({
     allowRequest: (req) => {
       if (req.url.includes('boom')) throw new Error('allowRequest boom');
       return undefined;
@@ -417,7 +418,7 @@ test('allowRequest that throws: the handshake is refused, the process lives', {
 });
 
 test('allowRequest refusing with an error: 403, code 4 Forbidden', async () => {
-  const s = await H.startEchoServer({ allowRequest: (req, fn) => fn('nope', false) });
+  const s = await startEchoServer({ allowRequest: (req, fn) => fn('nope', false) });
   try {
     for (const eio of [4, 3]) {
       const res = await request(s.port, { path: `${H.PATH}?EIO=${eio}&transport=polling` });
@@ -433,7 +434,7 @@ test('allowRequest refusing with an error: 403, code 4 Forbidden', async () => {
 test('an exception thrown by the application message handler is reported on "error"; the session carries on', {
   skip: H.official && 'the official server lets the exception propagate out of its transport (uncaught)',
 }, async () => {
-  const s = await H.startEchoServer();
+  const s = await startEchoServer();
   const errors = [];
   s.server.on('connection', (socket) => {
     socket.on('error', (e) => errors.push(e));

@@ -5,7 +5,8 @@
 // 503 + Retry-After, no message the server's send callback acknowledged lost; then the edges.
 const assert = require('node:assert/strict');
 const { Socket: EioClient } = require('engine.io-client');
-const { testWithTimeout: test, RS, handshake, poll, request, errorBody, wsConnect, wsHandshake, until, quietServer, openClient } = require('./support/v4');
+const { testWithTimeout: test, RS, handshake, poll, request, errorBody, wsConnect, wsHandshake, until, openClient } = require('./support/v4');
+const { quietServer } = require('./support/servers');
 const { waitFor } = require('./support');
 
 const HEALTH = '/engine.io/health';

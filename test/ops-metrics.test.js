@@ -5,7 +5,8 @@
 // WebSocket, polling requests, bytes waiting in write buffers, the two histograms, and
 // `metrics: false`.
 const assert = require('node:assert/strict');
-const { testWithTimeout: test, RS, handshake, poll, post, request, wsHandshake, wsConnect, until, withServer, pollingSession, probe, completeUpgrade, openClient } = require('./support/v4');
+const { testWithTimeout: test, RS, handshake, poll, post, request, wsHandshake, wsConnect, until, pollingSession, probe, completeUpgrade, openClient } = require('./support/v4');
+const { withServer, startIo } = require('./support/servers');
 const { waitFor } = require('./support');
 
 const bytes = (frame) => (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length);
@@ -265,8 +266,7 @@ test('metrics: false counts nothing (and metrics() says so)', async () => {
 });
 
 test("socket.io broadcasts (pre-built WebSocket frames) are counted to the byte too", async () => {
-  const { startIo } = require('./support/socketio');
-  const sio = await startIo({ engine: { perMessageDeflate: false } });
+  const sio = await startIo({ perMessageDeflate: false });
   try {
     const c = await sio.connect('/', { transports: ['websocket'] });
     const engine = sio.engine;

@@ -5,7 +5,8 @@
 const assert = require('node:assert/strict');
 const { Registry, register: globalRegister } = require('prom-client');
 const { registerMetrics } = require('engine.io-ts/prometheus');
-const { testWithTimeout: test, handshake, poll, post, request, wsHandshake, withServer } = require('./support/v4');
+const { testWithTimeout: test, handshake, poll, post, request, wsHandshake } = require('./support/v4');
+const { withServer } = require('./support/servers');
 
 const DOCUMENTED = {
   eio_sessions: 'gauge',

@@ -8,7 +8,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { withServer, wsSession } = require('./support/v4');
+const { wsSession } = require('./support/v4');
+const { withServer } = require('./support/servers');
 
 // The `ws` the engine resolves, and the module under test from the built package.
 const ws = require(require.resolve('ws', { paths: [path.dirname(require.resolve('engine.io-ts'))] }));
