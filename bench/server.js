@@ -13,7 +13,9 @@
 // (comma-separated: run only the phases whose name contains one, e.g. `polling echo`),
 // BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server processes), BENCH_OFFICIAL_MODULE=<path>
 // (the package the 'official' side loads instead of engine.io: an earlier build of ours, to
-// measure one change).
+// measure one change), BENCH_METRICS=off (the 'official' side is engine.io-ts with `metrics:
+// false`, the 'ours' side engine.io-ts with its default counters: what metrics cost, e.g.
+// `BENCH_METRICS=off BENCH_ONLY=echo`).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -25,6 +27,8 @@ const { agent } = require('./support/raw-clients');
 
 const SLICES = Number(process.env.BENCH_SLICES) || 10;
 const OURS_MODULE = process.env.BENCH_OURS === 'official' ? 'official' : 'ours';
+const METRICS_AB = process.env.BENCH_METRICS === 'off';
+const OTHER_MODULE = METRICS_AB ? 'ours-metrics-off' : 'official';
 const PAYLOAD = 'hello engine.io, this is a 48 byte message body!';
 const SIDES = ['ours', 'official'];
 
@@ -69,7 +73,7 @@ const SLICE_MS = 600;
 const MEMORY = { connections: 2000, settleMs: 300, rounds: 2 };
 const UPGRADE = { warmup: 10, perSlice: 10, concurrency: 5 };
 
-const startServer = (side) => ServerProcess.start(side, side === 'ours' ? OURS_MODULE : 'official');
+const startServer = (side) => ServerProcess.start(side, side === 'ours' ? OURS_MODULE : OTHER_MODULE);
 const sliceOrder = (i) => (i % 2 === 0 ? SIDES : [...SIDES].reverse());
 
 async function stopAll(servers) {
@@ -178,7 +182,8 @@ function officialVersion() {
 async function main() {
   const started = Date.now();
   const ours = OURS_MODULE === 'ours' ? 'engine.io-ts (dist/)' : 'OFFICIAL engine.io as "ours" (calibration run)';
-  console.log(`server benchmark: ${ours} vs engine.io@${officialVersion()}`);
+  const other = METRICS_AB ? 'engine.io-ts with metrics: false' : `engine.io@${officialVersion()}`;
+  console.log(`server benchmark: ${ours} vs ${other}`);
   console.log(`node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${SLICES} alternating slices of ${SLICE_MS} ms per server per row`);
   const only = (process.env.BENCH_ONLY || '').toLowerCase();
   const phases = [
@@ -198,7 +203,7 @@ async function main() {
     }
   }
   console.log('');
-  printTable(rows);
+  printTable(rows, console.log, METRICS_AB ? ['metrics on (default)', 'metrics: false'] : undefined);
   console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

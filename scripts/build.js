@@ -46,12 +46,28 @@ function compile() {
     console.error('build: TypeScript reported errors');
     process.exit(1);
   }
+  checkDeclarations(tsc);
+}
+
+// The published declarations, checked as a strict consumer sees them (no skipLibCheck):
+// stripInternal edits them after the source was checked (it drops every declaration that has
+// the internal at-tag in a comment before it), so an error there shows up nowhere else.
+function checkDeclarations(tsc) {
+  const entries = ['server', 'client', 'parser', 'prometheus', 'cluster'].map((name) => path.join(dist, 'cjs', name, 'index.d.ts'));
+  const args = ['--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+  args.push('--target', 'es2022', '--lib', 'es2022', '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'));
+  try {
+    execFileSync(process.execPath, [tsc, ...args, ...entries], { stdio: 'inherit' });
+  } catch {
+    console.error('build: the published declarations (dist/cjs/**/*.d.ts) do not compile');
+    process.exit(1);
+  }
 }
 
 // One ESM wrapper per subpath export: default is the CommonJS module itself (the server
 // module is callable), and every enumerable property becomes a named export.
 function esmWrappers() {
-  const entries = { server: 'server/index.js', client: 'client/index.js', parser: 'parser/index.js' };
+  const entries = { server: 'server/index.js', client: 'client/index.js', parser: 'parser/index.js', prometheus: 'prometheus/index.js' };
   entries.cluster = 'cluster/index.js';
   fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
   for (const [name, rel] of Object.entries(entries)) {
@@ -73,31 +89,14 @@ function esmWrappers() {
 
 // Browser bundles of the client: an IIFE that defines the global `eio` (the factory, with
 // `eio.Socket`), plain and minified, and a minified ESM bundle. Built from src/client/browser.ts
-// and browser-esm.ts. Two client modules have browser twins swapped in here: debug.ts (the
-// stub's `DEBUG = false` lets the minifier drop all logging) and codec.ts (a compact codec over
-// atob/btoa instead of the Node-oriented parser). `_`-prefixed members (internal by convention)
+// and browser-esm.ts, with the browser twins of scripts/platform-swaps.js (the debug stub, the
+// Buffer-free byte layer, the compact v3 codec). `_`-prefixed members (internal by convention)
 // get short names in the minified files.
 function browserBundles() {
   const entry = path.join(src, 'client', 'browser.ts');
   if (!fs.existsSync(entry)) return;
   const esbuild = require('esbuild');
-  const clientDir = path.join(src, 'client');
-  const parserDir = path.join(src, 'parser');
-  const browserTwins = {
-    name: 'browser-twins',
-    setup(build) {
-      build.onResolve({ filter: /^\.\/(debug|codec)$/ }, (args) =>
-        args.importer.startsWith(clientDir) ? { path: path.join(clientDir, `${args.path.slice(2)}-browser.ts`) } : undefined,
-      );
-      // The parser's byte helpers (imported by the parser and by the client): binary-browser.ts
-      // does with atob/btoa and TextEncoder what binary.ts does with Buffer, in a fraction of the size.
-      build.onResolve({ filter: /\/binary$/ }, (args) =>
-        path.join(args.resolveDir, args.path) === path.join(parserDir, 'binary')
-          ? { path: path.join(parserDir, 'binary-browser.ts') }
-          : undefined,
-      );
-    },
-  };
+  const { browserTwins } = require('./platform-swaps');
   const common = {
     entryPoints: [entry],
     bundle: true,
@@ -105,7 +104,7 @@ function browserBundles() {
     target: 'es2018',
     legalComments: 'none',
     logLevel: 'error',
-    plugins: [browserTwins],
+    plugins: [browserTwins()],
     define: { 'process.env.NODE_ENV': '"production"' },
   };
   const minified = { minify: true, mangleProps: /^_[a-zA-Z]/ };

@@ -6,13 +6,12 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const http = require('node:http');
-const { once } = require('node:events');
-const { hasChromium, launchBrowser } = require('./support/browser');
+const { hasChromium, browserSkip, launchBrowser } = require('./support/browser');
 const { next } = require('./support/client');
+const { startServer } = require('./support/servers');
 
 const bundlePath = path.join(__dirname, '..', 'dist', 'engine.io.min.js');
-const skip = hasChromium ? false : '/usr/bin/chromium is not installed';
+const skip = !hasChromium;
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>eio test</title>
 <script src="/engine.io.min.js"></script>
@@ -65,41 +64,39 @@ async function received(remote, list, n) {
   while (list.length < n) await next(remote, 'message', 10000);
 }
 
-let server;
+let srv;
 let engine;
 let port;
 let browser;
 
+/** The page and the bundle; everything else is the engine's. */
+function app(req, res) {
+  if (req.url === '/engine.io.min.js') {
+    res.writeHead(200, { 'content-type': 'application/javascript' });
+    res.end(fs.readFileSync(bundlePath));
+  } else {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(PAGE);
+  }
+}
+
 before(async () => {
   if (skip) return;
   if (!fs.existsSync(bundlePath)) throw new Error('dist/engine.io.min.js missing: run node scripts/build.js');
-  server = http.createServer((req, res) => {
-    if (req.url === '/engine.io.min.js') {
-      res.writeHead(200, { 'content-type': 'application/javascript' });
-      res.end(fs.readFileSync(bundlePath));
-    } else {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(PAGE);
-    }
-  });
-  engine = require('engine.io-ts').attach(server, { allowEIO3: true, pingInterval: 300, pingTimeout: 2000 });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  port = server.address().port;
+  srv = await startServer({ allowEIO3: true, pingInterval: 300, pingTimeout: 2000 }, undefined, { eio: 'ours', handler: app });
+  engine = srv.server;
+  port = srv.port;
   browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (engine) engine.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  if (srv) await srv.close();
 });
 
 for (const protocol of [4, 3]) {
-  test(`browser v${protocol}: polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server`, { skip }, async () => {
+  const title = `browser v${protocol}: polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server`;
+  test(title, { skip: browserSkip(title) }, async () => {
     const page = await browser.newPage();
     try {
       await page.goto(`http://127.0.0.1:${port}/`);
@@ -139,7 +136,8 @@ for (const protocol of [4, 3]) {
   });
 }
 
-test('browser: polling only, with forceBase64, still round-trips binary; client close reaches the server', { skip }, async () => {
+const forceBase64Title = 'browser: polling only, with forceBase64, still round-trips binary; client close reaches the server';
+test(forceBase64Title, { skip: browserSkip(forceBase64Title) }, async () => {
   const page = await browser.newPage();
   try {
     await page.goto(`http://127.0.0.1:${port}/`);

@@ -5,12 +5,11 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { hasChromium, launchBrowser } = require('./support/browser');
+const { browserSkip, launchBrowser } = require('./support/browser');
 const { start } = require('../demo/server');
 
-const skip = hasChromium ? false : '/usr/bin/chromium is not installed';
-
-test('demo: two pages see each other draw and chat live', { skip }, async () => {
+const title = 'demo: two pages see each other draw and chat live';
+test(title, { skip: browserSkip(title) }, async () => {
   assert.ok(fs.existsSync(path.join(__dirname, '..', 'dist', 'engine.io.min.js')), 'build first: node scripts/build.js');
   const demo = await start({ port: 0, host: '127.0.0.1' });
   const browser = await launchBrowser();

@@ -4,7 +4,8 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const eio = require('engine.io-ts/client');
-const { ENGINES, startEngine, collect, next } = require('./support/client');
+const { ENGINES, collect, next } = require('./support/client');
+const { startServer } = require('./support/servers');
 
 const HEARTBEAT = { pingInterval: 300, pingTimeout: 1000 };
 
@@ -25,7 +26,7 @@ test('module: callable factory, Socket class, protocol, ESM named and default ex
   const esm = await import('engine.io-ts/client');
   assert.equal(esm.default, eio);
   assert.equal(esm.Socket, eio.Socket);
-  const server = await startEngine('ours', HEARTBEAT);
+  const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: 'ours' });
   try {
     const a = eio(server.url, { transports: ['websocket'] });
     const b = new eio.Socket({ hostname: '127.0.0.1', port: server.port, transports: ['websocket'] });
@@ -41,7 +42,7 @@ test('module: callable factory, Socket class, protocol, ESM named and default ex
 
 for (const kind of ENGINES) {
   test(`${kind}: path, query (URI and option), extraHeaders and timestamps reach the server`, async () => {
-    const server = await startEngine(kind, { ...HEARTBEAT, path: '/custom' });
+    const server = await startServer({ allowEIO3: true, ...HEARTBEAT, path: '/custom' }, undefined, { eio: kind });
     const seen = recordRequests(server);
     try {
       const connection = next(server.engine, 'connection');
@@ -74,7 +75,7 @@ for (const kind of ENGINES) {
   });
 
   test(`${kind}: writing emits packetCreate, flush, drain, and calls the send callback`, async () => {
-    const server = await startEngine(kind, HEARTBEAT);
+    const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: kind });
     try {
       const connection = next(server.engine, 'connection');
       const socket = eio(server.url, { transports: ['polling'] });
@@ -95,7 +96,7 @@ for (const kind of ENGINES) {
   });
 
   test(`${kind}: writes larger than maxPayload together are split over several requests`, async () => {
-    const server = await startEngine(kind, { ...HEARTBEAT, maxHttpBufferSize: 1000 });
+    const server = await startServer({ allowEIO3: true, ...HEARTBEAT, maxHttpBufferSize: 1000 }, undefined, { eio: kind });
     try {
       const connection = next(server.engine, 'connection');
       const socket = eio(server.url, { transports: ['polling'] });
@@ -115,7 +116,7 @@ for (const kind of ENGINES) {
   test(`${kind}: forceBase64 sends binary as base64 and still round-trips bytes`, async () => {
     for (const protocol of [4, 3]) {
       for (const transports of [['polling'], ['websocket']]) {
-        const server = await startEngine(kind, HEARTBEAT);
+        const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: kind });
         const seen = recordRequests(server);
         try {
           const connection = next(server.engine, 'connection');
@@ -137,7 +138,7 @@ for (const kind of ENGINES) {
 }
 
 test('upgrade: false stays on polling; rememberUpgrade opens the next socket with WebSocket', async () => {
-  const server = await startEngine('ours', HEARTBEAT);
+  const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: 'ours' });
   const seen = recordRequests(server);
   try {
     const a = eio(server.url, { upgrade: false });
@@ -162,7 +163,7 @@ test('upgrade: false stays on polling; rememberUpgrade opens the next socket wit
 });
 
 test('handshake event carries the session parameters; properties follow them', async () => {
-  const server = await startEngine('ours', { pingInterval: 321, pingTimeout: 1234 });
+  const server = await startServer({ allowEIO3: true, pingInterval: 321, pingTimeout: 1234 }, undefined, { eio: 'ours' });
   try {
     const socket = eio(server.url);
     const [data] = await next(socket, 'handshake');
@@ -186,7 +187,7 @@ test('no usable transport → error "No transports available"', async () => {
 });
 
 test('close() while the handshake is in flight closes cleanly on both sides', async () => {
-  const server = await startEngine('ours', HEARTBEAT);
+  const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: 'ours' });
   try {
     const connection = next(server.engine, 'connection');
     const socket = eio(server.url, { transports: ['polling'] });
@@ -201,7 +202,7 @@ test('close() while the handshake is in flight closes cleanly on both sides', as
 });
 
 test('withCredentials keeps the server cookie (Node cookie jar) on later requests', async () => {
-  const server = await startEngine('ours', { ...HEARTBEAT, cookie: { name: 'io' } });
+  const server = await startServer({ allowEIO3: true, ...HEARTBEAT, cookie: { name: 'io' } }, undefined, { eio: 'ours' });
   const seen = recordRequests(server);
   try {
     const socket = eio(server.url, { withCredentials: true });

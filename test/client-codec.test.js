@@ -1,12 +1,30 @@
 'use strict';
-// The browser bundle's compact codec (src/client/codec-browser.ts) must put the same bytes on the
-// wire as engine.io-ts/parser and read what it writes: checked here on vectors and on random
-// packets, for both protocol revisions.
+// The browser bundle's codec is the parser's (src/parser/codec.ts) with the platform swaps of
+// scripts/platform-swaps.js: v4 as it is, v3 as v3-compact.ts (written for size), over the
+// Buffer-free byte layer. Checked here: that the bundle holds exactly those modules, and that
+// v3-compact.ts, run in Node, puts the same bytes on the wire as the parser's v3 and reads what
+// it writes, on vectors and random packets (test/parser-portable.test.js runs it as the browser
+// does, without Buffer).
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const fc = require('fast-check');
-const { codec: browserCodec } = require('../dist/cjs/client/codec-browser.js');
-const { codec: nodeCodec } = require('../dist/cjs/client/codec.js');
+const { codec: nodeCodec } = require('engine.io-ts/parser');
+const compactV3 = require('../dist/cjs/parser/v3-compact.js');
+const { SWAPS } = require('../scripts/platform-swaps');
+
+const browserCodec = (protocol) => (protocol === 4 ? nodeCodec(4) : compactV3);
+
+test('the browser bundle holds the swapped modules of scripts/platform-swaps.js, not the originals', () => {
+  const code = fs.readFileSync(path.join(__dirname, '..', 'dist', 'engine.io.js'), 'utf8');
+  const modules = [...code.matchAll(/^ {2}\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1]);
+  assert.ok(modules.includes('src/parser/codec.ts') && modules.includes('src/parser/v4.ts'), modules.join());
+  for (const [from, to] of Object.entries(SWAPS)) {
+    assert.ok(modules.includes(`src/${to}`), `${to} in the bundle`);
+    assert.ok(!modules.includes(`src/${from}`), `${from} not in the bundle`);
+  }
+});
 
 const bytes = (data) => (typeof data === 'string' ? data : [...new Uint8Array(ArrayBuffer.isView(data) ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data)]);
 const norm = (packets) => packets.map((p) => (p.data === undefined ? { type: p.type } : { type: p.type, data: bytes(p.data) }));
@@ -17,9 +35,11 @@ const packetArb = fc.oneof(
   fc.record({ type: fc.constant('message'), data: fc.uint8Array({ maxLength: 40 }) }),
 );
 
-for (const protocol of [4, 3]) {
-  const ours = browserCodec(protocol);
-  const ref = nodeCodec(protocol);
+// v4 in the bundle is the parser's own v4 (its Buffer-free form is tested in parser-portable).
+{
+  const protocol = 3;
+  const ours = compactV3;
+  const ref = nodeCodec(3);
 
   test(`v${protocol}: packets encode to the parser's bytes, text and binary, with and without binary support`, () => {
     fc.assert(
@@ -37,13 +57,12 @@ for (const protocol of [4, 3]) {
   test(`v${protocol}: payloads encode to the parser's bytes and decode back`, () => {
     fc.assert(
       fc.property(fc.array(packetArb, { maxLength: 6 }), fc.boolean(), (packets, supportsBinary) => {
-        if (protocol === 4 && packets.length === 0) return;
         const a = ours.encodePayload(packets, supportsBinary);
         const b = ref.encodePayload(packets, supportsBinary);
         assert.equal(typeof a, typeof b);
         assert.deepEqual(bytes(a), bytes(b));
         const input = typeof b === 'string' ? b : new Uint8Array(b);
-        assert.deepEqual(norm(ours.decodePayload(input, 'arraybuffer')), norm(ref.decodePayload(input, 'arraybuffer')));
+        assert.deepEqual(norm(ours.decodePayload(input, { binaryType: 'arraybuffer' })), norm(ref.decodePayload(input, { binaryType: 'arraybuffer' })));
       }),
       { numRuns: 300 },
     );
@@ -76,8 +95,8 @@ test('malformed input decodes to the error packet, as with the parser', () => {
       assert.equal(ref.decodePacket(input, 'arraybuffer').type, 'error');
     }
     for (const input of cases[protocol].payloads) {
-      const got = ours.decodePayload(input, 'arraybuffer');
-      assert.deepEqual(norm(got), norm(ref.decodePayload(input, 'arraybuffer')), `v${protocol} payload ${JSON.stringify(input)}`);
+      const got = ours.decodePayload(input, { binaryType: 'arraybuffer' });
+      assert.deepEqual(norm(got), norm(ref.decodePayload(input, { binaryType: 'arraybuffer' })), `v${protocol} payload ${JSON.stringify(input)}`);
       assert.equal(got[got.length - 1].type, 'error');
     }
   }

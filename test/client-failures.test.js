@@ -4,7 +4,8 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const eio = require('engine.io-ts/client');
-const { ENGINES, startEngine, deadPort, silentServer, next } = require('./support/client');
+const { ENGINES, deadPort, next } = require('./support/client');
+const { startServer, silentServer } = require('./support/servers');
 
 for (const protocol of [4, 3]) {
   test(`v${protocol}: a server that stops answering the heartbeat → close "ping timeout"`, async () => {
@@ -61,7 +62,7 @@ for (const kind of ENGINES) {
   test(`${kind} server: the server's own ping timeout closes the session when the client stops answering`, async () => {
     // The other direction: our client must answer pings, or the server drops it. Here the client's
     // transport is silenced from the outside (as a frozen tab would be): the server must notice.
-    const server = await startEngine(kind, { pingInterval: 50, pingTimeout: 50 });
+    const server = await startServer({ allowEIO3: true, pingInterval: 50, pingTimeout: 50 }, undefined, { eio: kind });
     try {
       const connection = next(server.engine, 'connection');
       const socket = eio(server.url, { transports: ['websocket'] });
@@ -78,7 +79,7 @@ for (const kind of ENGINES) {
 
   test(`${kind} server: a server that refuses the session → 'error' then close`, async () => {
     // allowRequest saying no: the handshake GET fails with HTTP 403.
-    const server = await startEngine(kind, { allowRequest: (req, cb) => cb(4, false) });
+    const server = await startServer({ allowEIO3: true, allowRequest: (req, cb) => cb(4, false) }, undefined, { eio: kind });
     try {
       const socket = eio(server.url, { transports: ['polling'] });
       const [[err], [reason]] = await Promise.all([next(socket, 'error'), next(socket, 'close')]);
@@ -91,7 +92,7 @@ for (const kind of ENGINES) {
   });
 
   test(`${kind} server: a failing probe emits upgradeError and the session stays on polling`, async () => {
-    const server = await startEngine(kind, { pingInterval: 300, pingTimeout: 1000 });
+    const server = await startServer({ allowEIO3: true, pingInterval: 300, pingTimeout: 1000 }, undefined, { eio: kind });
     // Refuse WebSocket upgrades at the HTTP level, before the engine sees them.
     const listeners = server.httpServer.listeners('upgrade');
     server.httpServer.removeAllListeners('upgrade');

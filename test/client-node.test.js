@@ -4,7 +4,8 @@
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const eio = require('engine.io-ts/client');
-const { ENGINES, startEngine, collect, next } = require('./support/client');
+const { ENGINES, collect, next } = require('./support/client');
+const { startServer } = require('./support/servers');
 
 const HEARTBEAT = { pingInterval: 300, pingTimeout: 1000 };
 const MODES = [
@@ -34,7 +35,7 @@ for (const kind of ENGINES) {
     describe(`client v${protocol} ↔ ${kind} server`, () => {
       for (const mode of MODES) {
         test(`${mode.name}: handshake, text and binary both ways, in order`, async () => {
-          const server = await startEngine(kind, HEARTBEAT);
+          const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: kind });
           try {
             const { socket, remote } = await connect(server, { protocol, transports: mode.transports });
             assert.equal(socket.readyState, 'open');
@@ -79,7 +80,7 @@ for (const kind of ENGINES) {
       }
 
       test('upgrade: events in order, writes around the upgrade arrive once and in order', async () => {
-        const server = await startEngine(kind, HEARTBEAT);
+        const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: kind });
         try {
           const events = [];
           const serverSocket = next(server.engine, 'connection');
@@ -106,7 +107,7 @@ for (const kind of ENGINES) {
 
       test('close from the client: "forced close" here, "transport close" there', async () => {
         for (const transports of [['polling'], ['websocket']]) {
-          const server = await startEngine(kind, HEARTBEAT);
+          const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: kind });
           try {
             const { socket, remote } = await connect(server, { protocol, transports });
             const remoteClosed = next(remote, 'close');
@@ -125,7 +126,7 @@ for (const kind of ENGINES) {
       });
 
       test('close() in the middle of the upgrade waits for it, then closes both ends', async () => {
-        const server = await startEngine(kind, HEARTBEAT);
+        const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: kind });
         try {
           const serverSocket = next(server.engine, 'connection');
           const socket = eio(server.url, { protocol });
@@ -148,7 +149,7 @@ for (const kind of ENGINES) {
 
       test('close from the server: "transport close"', async () => {
         for (const transports of [['polling'], ['websocket'], ['polling', 'websocket']]) {
-          const server = await startEngine(kind, HEARTBEAT);
+          const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: kind });
           try {
             const { socket, remote } = await connect(server, { protocol, transports });
             await settled(socket, remote, transports[transports.length - 1]);
@@ -164,7 +165,7 @@ for (const kind of ENGINES) {
       });
 
       test('writes buffered before open and a close right after are all delivered', async () => {
-        const server = await startEngine(kind, HEARTBEAT);
+        const server = await startServer({ allowEIO3: true, ...HEARTBEAT }, undefined, { eio: kind });
         try {
           const serverSocket = next(server.engine, 'connection');
           const socket = eio(server.url, { protocol, transports: ['polling'] });
@@ -182,7 +183,7 @@ for (const kind of ENGINES) {
       });
 
       test(`heartbeat: ${protocol === 4 ? 'server pings, client answers' : 'client pings, server answers'}`, async () => {
-        const server = await startEngine(kind, { pingInterval: 50, pingTimeout: 1000 });
+        const server = await startServer({ allowEIO3: true, pingInterval: 50, pingTimeout: 1000 }, undefined, { eio: kind });
         try {
           const { socket } = await connect(server, { protocol, transports: ['websocket'] });
           const events = [];

@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const WebSocket = require('ws');
 const { once } = require('node:events');
 const H = require('./support/hardening');
+const { startEchoServer } = require('./support/servers');
 const F = require('./support/hardening-fuzz');
 
 H.guardProcess();
@@ -22,7 +23,7 @@ const PER_CONNECTION = { minLength: 60, maxLength: 140 };
 const ALLOWED_STATUS = new Set([200, 204, 400, 403, 404, 413, ...(H.official ? [500] : [])]);
 
 test('fuzz: generated HTTP requests, pipelined and split, for both revisions', { timeout: 150000 }, async (t) => {
-  const srv = await H.startEchoServer({ maxHttpBufferSize: 2000, pingInterval: 300, pingTimeout: 3000 }, undefined, { fallback: true });
+  const srv = await startEchoServer({ maxHttpBufferSize: 2000, pingInterval: 300, pingTimeout: 3000 }, undefined, { fallback: true });
   const by = await H.bystander(srv.url);
   // requests that reached the http server (parsed), and those Node's parser refused
   let parsed = 0;

@@ -11,6 +11,7 @@ const assert = require('node:assert/strict');
 const net = require('node:net');
 const { request, sleep } = require('./support/index');
 const H = require('./support/hardening');
+const { startEchoServer } = require('./support/servers');
 const F = require('./support/hardening-fuzz');
 
 H.guardProcess();
@@ -128,7 +129,7 @@ async function runConnection(port, conn) {
 }
 
 test('fuzz: generated WebSocket frame sequences, split at random, for both revisions', { timeout: 150000 }, async (t) => {
-  const srv = await H.startEchoServer({ pingInterval: 300, pingTimeout: 3000, maxHttpBufferSize: 4096 });
+  const srv = await startEchoServer({ pingInterval: 300, pingTimeout: 3000, maxHttpBufferSize: 4096 });
   const by = await H.bystander(srv.url);
   let inputs = 0;
   let batches = 0;

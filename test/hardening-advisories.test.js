@@ -9,13 +9,14 @@ const http = require('node:http');
 const { once } = require('node:events');
 const { sleep, request } = require('./support/index');
 const H = require('./support/hardening');
+const { startEchoServer, shareEchoServer } = require('./support/servers');
 
 H.guardProcess();
 
 let srv;
 let by;
 
-H.shareEchoServer(
+shareEchoServer(
   { opts: { maxHttpBufferSize: 1e6 }, attachOpts: { destroyUpgradeTimeout: 150 }, bystanderOpts: { v3Transports: ['websocket'] } },
   (s, b) => {
     srv = s;
@@ -270,7 +271,7 @@ test('errors with no listener attached never escape (transport errors on every p
 
 test('CVE-2024-38355: socket.io on this engine survives crafted packets with no error handler', async () => {
   const { Server } = require('socket.io');
-  const s2 = await H.startEchoServer();
+  const s2 = await startEchoServer();
   const io = new Server();
   io.bind(s2.server);
   let handled = 0;

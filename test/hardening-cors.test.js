@@ -7,6 +7,7 @@ const assert = require('node:assert/strict');
 const WebSocket = require('ws');
 const { request, sleep } = require('./support/index');
 const H = require('./support/hardening');
+const { shareEchoServer } = require('./support/servers');
 
 H.guardProcess();
 
@@ -14,7 +15,7 @@ const GOOD = 'http://good.example';
 const EVIL = 'http://evil.example';
 let srv;
 
-H.shareEchoServer({ opts: { cors: { origin: [GOOD], credentials: true } }, bystanderOpts: null }, (s) => {
+shareEchoServer({ opts: { cors: { origin: [GOOD], credentials: true } }, bystanderOpts: null }, (s) => {
   srv = s;
 });
 

@@ -9,7 +9,8 @@ const net = require('node:net');
 const path = require('node:path');
 const { execFile } = require('node:child_process');
 const { once } = require('node:events');
-const { request, sleep, startServer } = require('./support/index');
+const { request, sleep } = require('./support/index');
+const { startServer, startEchoServer } = require('./support/servers');
 const H = require('./support/hardening');
 
 H.guardProcess();
@@ -121,7 +122,7 @@ test('slow readers are cut off at maxBufferedAmount ("transport error"); others 
   timeout: 60000,
 }, async (t) => {
   const LIMIT = 2 * 1024 * 1024;
-  const srv = await H.startEchoServer({ maxBufferedAmount: LIMIT, pingInterval: 2000, pingTimeout: 5000 });
+  const srv = await startEchoServer({ maxBufferedAmount: LIMIT, pingInterval: 2000, pingTimeout: 5000 });
   const by = await H.bystander(srv.url);
   const chunk = 'x'.repeat(16 * 1024);
   const queued = {};
@@ -214,7 +215,7 @@ test(`${CYCLES} connect/disconnect cycles: heap after GC within 5% of baseline, 
 });
 
 test('server.close() closes every client with a reason, answers in-flight polls, lets the HTTP server close', { timeout: 30000 }, async () => {
-  const srv = await H.startEchoServer({ pingInterval: 5000, pingTimeout: 5000 });
+  const srv = await startEchoServer({ pingInterval: 5000, pingTimeout: 5000 });
   const clientCloses = [];
   const clients = [];
   for (const proto of [4, 3]) {

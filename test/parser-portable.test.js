@@ -1,8 +1,10 @@
 'use strict';
 // The codec without Node's Buffer, bundled for the browser and evaluated in a context with no
 // Buffer, in both forms a browser can get it:
-// - portable: the built package as any bundler sees it (binary.ts's Buffer-free paths);
-// - browser: what the client's browser bundle holds (binary-browser.ts: atob/btoa, TextDecoder).
+// - portable: the built package as any bundler sees it (binary.ts handing over to
+//   binary-portable.ts where there is no Buffer);
+// - browser: what the client's browser bundle holds (the swaps of scripts/platform-swaps.js:
+//   binary-portable.ts, and v3-compact.ts for v3).
 // Each must produce exactly the bytes and packets the Node build does, and hand binary out as
 // ArrayBuffer / Uint8Array.
 const { describe: suite, before, test } = require('node:test');
@@ -50,6 +52,15 @@ function checks(variant) {
   let portable;
   before(async () => {
     portable = await loadPortable(variant);
+  });
+
+  test('the bundle holds the byte layer and v3 codec of its variant', () => {
+    const has = (name) => portable.inputs.some((file) => file.endsWith(name));
+    const browser = variant === 'browser';
+    assert.equal(has('parser/binary-portable.ts') || has('parser/binary-portable.js'), true);
+    assert.equal(has('parser/binary.js'), !browser, portable.inputs.join());
+    assert.equal(has('parser/v3-compact.ts'), browser, portable.inputs.join());
+    assert.equal(has('parser/v3.js') || has('parser/v3.ts'), !browser, portable.inputs.join());
   });
 
   test('the bundle needs no Buffer and no require', () => {

@@ -6,7 +6,8 @@
 // intervals in one process keep their own.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, waitFor, sleep } = require('./support');
+const { waitFor, sleep } = require('./support');
+const { startServer } = require('./support/servers');
 const { wsHandshake } = require('./support/v4');
 const { WebSocket } = require('ws');
 

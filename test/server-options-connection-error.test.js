@@ -6,7 +6,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { request, waitFor } = require('./support');
-const { rawWebSocket, handshake, PATH, withV3Server } = require('./support/v3wire');
+const { rawWebSocket, handshake, PATH } = require('./support/v3wire');
+const { withV3Server } = require('./support/servers');
 
 const MESSAGES = {
   0: 'Transport unknown',
@@ -21,14 +22,11 @@ const MESSAGES = {
 function withServer(opts, fn) {
   const errors = [];
   let connections = 0;
-  return withV3Server(
-    opts,
-    (srv) => fn(srv, errors, () => connections),
-    (srv) => {
-      srv.server.on('connection_error', (e) => errors.push(e));
-      srv.server.on('connection', () => connections++);
-    },
-  );
+  return withV3Server(opts, (srv) => {
+    srv.server.on('connection_error', (e) => errors.push(e));
+    srv.server.on('connection', () => connections++);
+    return fn(srv, errors, () => connections);
+  });
 }
 
 function checkEvent(e, code, path) {

@@ -3,9 +3,9 @@
 // `cookieHttpOnly` (default: cookie `io`, Path=/, HttpOnly) and engine.io 6's object form.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer } = require('./support');
-const { official, v3opts } = require('./support/v3util');
-const { handshake, poll, parseSetCookie, closeWithPolls } = require('./support/v3wire');
+const { withV3Server: withServer } = require('./support/servers');
+const { official } = require('./support/v3util');
+const { handshake, poll, parseSetCookie } = require('./support/v3wire');
 
 const README_ONLY = official && 'official engine.io@6 has no cookie by default and no cookie name string / cookiePath / cookieHttpOnly';
 
@@ -14,15 +14,6 @@ async function cookiesOf(srv, EIO) {
   const { res, sid } = await handshake(srv.port, { EIO, transport: 'polling' });
   const raw = res.headers['set-cookie'] || [];
   return { sid, raw, cookies: raw.map(parseSetCookie) };
-}
-
-async function withServer(opts, fn) {
-  const srv = await startServer(v3opts(opts));
-  try {
-    await fn(srv);
-  } finally {
-    await closeWithPolls(srv);
-  }
 }
 
 for (const EIO of ['4', '3']) {

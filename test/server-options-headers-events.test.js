@@ -5,25 +5,23 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { rawWebSocket, handshake, poll, post, PATH, withV3Server } = require('./support/v3wire');
+const { rawWebSocket, handshake, poll, post, PATH } = require('./support/v3wire');
+const { withV3Server } = require('./support/servers');
 
 /** withV3Server, with listeners on both header events that add a header and record each call. */
 function withServer(fn) {
   const events = [];
-  return withV3Server(
-    {},
-    (srv) => fn(srv, events),
-    (srv) => {
-      srv.server.on('initial_headers', (headers, req) => {
-        events.push({ event: 'initial_headers', req });
-        headers['X-Initial'] = 'yes';
-      });
-      srv.server.on('headers', (headers, req) => {
-        events.push({ event: 'headers', req });
-        headers['X-Every'] = 'yes';
-      });
-    },
-  );
+  return withV3Server({}, (srv) => {
+    srv.server.on('initial_headers', (headers, req) => {
+      events.push({ event: 'initial_headers', req });
+      headers['X-Initial'] = 'yes';
+    });
+    srv.server.on('headers', (headers, req) => {
+      events.push({ event: 'headers', req });
+      headers['X-Every'] = 'yes';
+    });
+    return fn(srv, events);
+  });
 }
 
 for (const EIO of ['4', '3']) {

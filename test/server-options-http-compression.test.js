@@ -5,7 +5,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const zlib = require('node:zlib');
-const { handshake, poll, runJsonp, parseStringPayload, PATH, withV3Server } = require('./support/v3wire');
+const { handshake, poll, runJsonp, parseStringPayload, PATH } = require('./support/v3wire');
+const { withV3Server } = require('./support/servers');
 const { request } = require('./support');
 
 // Compressible, above 1024 bytes, and not all one character.

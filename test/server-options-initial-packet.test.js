@@ -7,11 +7,15 @@ const { WebSocket } = require('ws');
 const { Socket: V4Socket } = require('engine.io-client');
 const { collect, opened } = require('./support/v3util');
 const { V3Socket } = require('./support/v3client');
-const { handshake, poll, parseStringPayload, PATH, withV3Server } = require('./support/v3wire');
+const { handshake, poll, parseStringPayload, PATH } = require('./support/v3wire');
+const { withV3Server } = require('./support/servers');
 
 function withServer(opts, fn) {
   // The application's own first message, to check the initial packet comes before it.
-  return withV3Server(opts, fn, (srv) => srv.server.on('connection', (socket) => socket.send('app')));
+  return withV3Server(opts, (srv) => {
+    srv.server.on('connection', (socket) => socket.send('app'));
+    return fn(srv);
+  });
 }
 
 /** Polls until `n` message packets (type 4) have come after the open packet; returns all packets. */

@@ -7,7 +7,8 @@ const { Socket: V4Socket } = require('engine.io-client');
 const { waitFor, request, sleep } = require('./support');
 const { opened } = require('./support/v3util');
 const { V3Socket } = require('./support/v3client');
-const { rawWebSocket, handshake, PATH, withV3Server } = require('./support/v3wire');
+const { rawWebSocket, handshake, PATH } = require('./support/v3wire');
+const { withV3Server } = require('./support/servers');
 
 function queryOf(req) {
   return Object.fromEntries(new URL(req.url, 'http://x').searchParams);

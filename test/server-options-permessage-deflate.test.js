@@ -5,8 +5,9 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { WebSocket } = require('ws');
-const { startServer, waitFor } = require('./support');
-const { official, v3opts, collect } = require('./support/v3util');
+const { waitFor } = require('./support');
+const { withServer: withQuietServer } = require('./support/servers');
+const { official, collect } = require('./support/v3util');
 const { rawWebSocket, nextDataFrame, frameText, handshake, poll, PATH } = require('./support/v3wire');
 
 const THRESHOLD_SKIP =
@@ -17,15 +18,9 @@ const OFFER = 'permessage-deflate; client_max_window_bits';
 const BIG = Array.from({ length: 160 }, (_, i) => `frame line ${i % 7} €`).join('\n');
 assert.ok(Buffer.byteLength(BIG) > 2048);
 
-async function withServer(opts, fn) {
-  const srv = await startServer(v3opts({ pingInterval: 10000, pingTimeout: 10000, ...opts }));
-  const sockets = [];
-  try {
-    await fn(srv, sockets);
-  } finally {
-    for (const s of sockets) s.close();
-    await srv.close();
-  }
+/** withServer() from ./support/servers with v3 allowed; `fn(srv, sockets)`: every socket put in `sockets` is closed afterwards. */
+function withServer(opts, fn) {
+  return withQuietServer({ allowEIO3: true, pingTimeout: 10000, ...opts }, fn);
 }
 
 /** Opens a raw WebSocket session offering permessage-deflate; resolves { ws, socket (server side) }. */

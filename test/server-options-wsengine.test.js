@@ -13,7 +13,8 @@ function engineWs() {
   return require(require.resolve('ws', { paths: [from] }));
 }
 const { Socket: V4Socket } = require('engine.io-client');
-const { startServer, waitFor } = require('./support');
+const { waitFor } = require('./support');
+const { startServer } = require('./support/servers');
 const { official, v3opts, opened } = require('./support/v3util');
 const { V3Socket } = require('./support/v3client');
 

@@ -7,7 +7,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fc = require('fast-check');
 const { parseQuery } = require('../dist/cjs/server/query.js');
-const { startServer, request } = require('./support');
+const { request } = require('./support');
+const { startServer } = require('./support/servers');
 
 // ASCII only, as in a request line; non-ASCII arrives percent-encoded (raw non-ASCII text is
 // checked by hand below: Node 20's URLSearchParams mangles it next to a malformed escape)

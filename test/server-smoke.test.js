@@ -4,7 +4,8 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const { once } = require('node:events');
-const { startServer, request, waitFor } = require('./support');
+const { request, waitFor } = require('./support');
+const { startServer } = require('./support/servers');
 const ClientV4 = require('engine.io-client').Socket;
 const ClientV3 = require('engine.io-client-v3');
 

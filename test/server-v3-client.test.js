@@ -4,7 +4,8 @@
 // heartbeat, which runs the other way round from v4 (the client pings, the server answers).
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, waitFor, request } = require('./support');
+const { waitFor, request } = require('./support');
+const { startServer } = require('./support/servers');
 const { V3Socket, wire, installJsonpDocument, abortPending } = require('./support/v3client');
 const { official, v3opts, collect, asBuffer, opened } = require('./support/v3util');
 

@@ -3,7 +3,8 @@
 // engine.io-client@6 (v4) connected at the same time, talking to each other through the server.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, waitFor } = require('./support');
+const { waitFor } = require('./support');
+const { startServer } = require('./support/servers');
 const { V3Socket, abortPending } = require('./support/v3client');
 const { v3opts, collect, asBuffer, opened } = require('./support/v3util');
 const { Socket: V4Socket } = require('engine.io-client');

@@ -5,7 +5,8 @@
 const { testWithTimeout: test } = require('./support/v4');
 const assert = require('node:assert/strict');
 const { waitFor } = require('./support');
-const { collect, until, asBuffer, openClient, withServer } = require('./support/v4');
+const { collect, until, asBuffer, openClient } = require('./support/v4');
+const { withServer } = require('./support/servers');
 
 const MODES = {
   polling: { transports: ['polling'] },

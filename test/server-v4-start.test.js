@@ -7,8 +7,9 @@ const http = require('node:http');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { once } = require('node:events');
-const { engine, waitFor, listenLocal, closeHttpServer } = require('./support');
-const { request, official, openClient, listenEngine, until, rawUpgrade } = require('./support/v4');
+const { waitFor } = require('./support');
+const { engine, listenLocal, closeHttpServer, listenServer } = require('./support/servers');
+const { request, official, openClient, until, rawUpgrade } = require('./support/v4');
 
 const OPTS = { pingInterval: 10000, pingTimeout: 5000 };
 
@@ -17,7 +18,7 @@ async function start(way) {
   const eio = engine();
   if (way === 'A') {
     // (A) engine.listen(port)
-    return listenEngine(eio, OPTS);
+    return listenServer(OPTS, { eio });
   }
   let httpServer;
   let srv;
@@ -83,7 +84,7 @@ for (const way of ['A', 'B', 'C']) {
 }
 
 test('(A) listen(port, opts, callback): options apply, the callback runs, 501 outside the engine path', async () => {
-  const srv = await listenEngine(engine(), { pingInterval: 3456, path: '/rt' });
+  const srv = await listenServer({ pingInterval: 3456, path: '/rt' });
   try {
     assert.equal((await request(srv.port, { path: '/' })).status, 501);
     assert.equal((await request(srv.port, { path: '/engine.io/?EIO=4&transport=polling' })).status, 501);

@@ -12,11 +12,11 @@ const {
   collect,
   until,
   errorBody,
-  withServer,
   pollingSession,
   probe,
   completeUpgrade,
 } = require('./support/v4');
+const { withServer } = require('./support/servers');
 
 test('the upgrade on the wire: 2probe/3probe, the pending GET released with 6, 5, then the buffer flushed in order', async () => {
   await withServer({}, async (srv) => {

@@ -6,7 +6,8 @@
 // malformed frame or invalid UTF-8 by closing the connection.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { withServer, wsSession } = require('./support/v4');
+const { wsSession } = require('./support/v4');
+const { withServer } = require('./support/servers');
 const { waitFor } = require('./support');
 
 // lengths around each header boundary, in UTF-8 bytes once the packet type is prepended

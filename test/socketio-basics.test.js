@@ -5,13 +5,14 @@
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { once } = require('node:events');
-const { startIo, connected, selfSignedCert } = require('./support/socketio');
+const { connected, selfSignedCert } = require('./support/socketio');
+const { startIo } = require('./support/servers');
 const { waitFor, sleep } = require('./support/index');
 
 describe('socket.io on the engine: transports', () => {
   let srv;
   before(async () => {
-    srv = await startIo({ engine: { pingInterval: 300, pingTimeout: 1000 } });
+    srv = await startIo({ pingInterval: 300, pingTimeout: 1000 });
     srv.io.on('connection', (socket) => {
       socket.on('echo', (...args) => {
         const ack = args.pop();
@@ -164,7 +165,7 @@ describe('socket.io on the engine: events, acknowledgements, binary', () => {
   let serverSocket;
   let c;
   before(async () => {
-    srv = await startIo({ engine: { pingInterval: 1000, pingTimeout: 1000 } });
+    srv = await startIo({ pingInterval: 1000, pingTimeout: 1000 });
     srv.io.on('connection', (socket) => {
       socket.on('ask-bin', (ack) => ack({ data: Buffer.from([5, 6, 7]) }));
     });
@@ -275,7 +276,7 @@ describe('socket.io on the engine over HTTPS', () => {
   const tls = selfSignedCert();
 
   test('polling and WebSocket over TLS; handshake.secure is true', { skip: tls ? false : 'openssl not available' }, async () => {
-    const srv = await startIo({ tls, engine: { pingInterval: 1000, pingTimeout: 1000 } });
+    const srv = await startIo({ pingInterval: 1000, pingTimeout: 1000 }, undefined, { tls });
     try {
       srv.io.on('connection', (socket) => socket.on('secure?', (ack) => ack(socket.handshake.secure)));
       for (const transports of [['polling'], ['websocket'], ['polling', 'websocket']]) {

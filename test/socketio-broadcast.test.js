@@ -4,7 +4,8 @@
 // engine one pre-built WebSocket frame (`wsPreEncodedFrame`) shared by all recipients.
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startIo, connected, collect } = require('./support/socketio');
+const { connected, collect } = require('./support/socketio');
+const { startIo } = require('./support/servers');
 const { waitFor } = require('./support/index');
 
 /** Connects `n` clients, `batch` at a time, each with query `i`; returns them in order. */
@@ -35,7 +36,7 @@ describe('rooms and broadcast to 500 clients', () => {
   const serverSockets = new Map(); // i → server-side socket
 
   before(async () => {
-    srv = await startIo({ engine: { pingInterval: 5000, pingTimeout: 5000 } });
+    srv = await startIo({ pingInterval: 5000, pingTimeout: 5000 });
     srv.io.on('connection', (socket) => {
       const i = Number(socket.handshake.query.i);
       serverSockets.set(i, socket);
@@ -166,7 +167,7 @@ describe('broadcast through the pre-encoded WebSocket frame', () => {
       let wsClients;
       let pollClients;
       before(async () => {
-        srv = await startIo({ engine: { pingInterval: 5000, pingTimeout: 5000, perMessageDeflate } });
+        srv = await startIo({ pingInterval: 5000, pingTimeout: 5000, perMessageDeflate });
         wsClients = await connectMany(srv, 60, { transports: ['websocket'] });
         pollClients = await connectMany(srv, 15, { transports: ['polling'] });
       });
@@ -208,7 +209,7 @@ describe('broadcast through the pre-encoded WebSocket frame', () => {
 
 describe('a broadcast to a client that upgrades mid-stream', () => {
   test('broadcasts sent around the upgrade all arrive in order', async () => {
-    const srv = await startIo({ engine: { pingInterval: 5000, pingTimeout: 5000 } });
+    const srv = await startIo({ pingInterval: 5000, pingTimeout: 5000 });
     try {
       const c = srv.client('/');
       await connected(c);

@@ -5,7 +5,8 @@
 const { test, describe, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { once } = require('node:events');
-const { startIo, connected, relay } = require('./support/socketio');
+const { connected, relay } = require('./support/socketio');
+const { startIo } = require('./support/servers');
 const { sleep } = require('./support/index');
 
 /** Resolves [reason, description] of the next 'disconnect', or rejects after `ms`. */
@@ -34,7 +35,7 @@ describe('disconnect reasons', () => {
   let current; // the test's client
   before(async () => {
     // heartbeats short enough that a dead peer is noticed within about a second
-    srv = await startIo({ engine: { pingInterval: 200, pingTimeout: 1000 } });
+    srv = await startIo({ pingInterval: 200, pingTimeout: 1000 });
   });
   after(async () => {
     await srv.close();
@@ -159,7 +160,7 @@ describe('disconnect reasons', () => {
 
 describe('io.close()', () => {
   test('closes the engine: every client disconnected, engine.close() called, http server closes', async () => {
-    const srv = await startIo({ engine: { pingInterval: 300, pingTimeout: 1000 } });
+    const srv = await startIo({ pingInterval: 300, pingTimeout: 1000 });
     srv.io.of('/admin');
     const clients = [
       srv.client('/', { transports: ['websocket'] }),

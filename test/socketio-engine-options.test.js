@@ -8,7 +8,8 @@ const http = require('node:http');
 const { Server: SocketIOServer } = require('socket.io');
 const assert = require('node:assert/strict');
 const { once } = require('node:events');
-const { startIo, connected, relay } = require('./support/socketio');
+const { connected, relay } = require('./support/socketio');
+const { startIo } = require('./support/servers');
 const { request, waitFor, sleep } = require('./support/index');
 
 describe('engine hooks and options under socket.io', () => {
@@ -17,13 +18,11 @@ describe('engine hooks and options under socket.io', () => {
   let nextId = 0;
   before(async () => {
     srv = await startIo({
-      engine: {
-        pingInterval: 300,
-        pingTimeout: 1000,
-        maxHttpBufferSize: 1000,
-        cors: { origin: 'http://example.com', credentials: true },
-        allowRequest: (req, cb) => (req.headers['x-deny'] ? cb('denied!', false) : cb(null, true)),
-      },
+      pingInterval: 300,
+      pingTimeout: 1000,
+      maxHttpBufferSize: 1000,
+      cors: { origin: 'http://example.com', credentials: true },
+      allowRequest: (req, cb) => (req.headers['x-deny'] ? cb('denied!', false) : cb(null, true)),
     });
     // socket.io reads the engine id through io.engine; users swap the generator there
     srv.io.engine.generateId = () => `custom-${++nextId}`;
@@ -153,9 +152,8 @@ describe('engine hooks and options under socket.io', () => {
 
 describe('connection state recovery (socket.io feature) across a lost transport', () => {
   test('a client reconnecting after "transport close" gets its id, rooms and missed events back', async () => {
-    const srv = await startIo({
+    const srv = await startIo({ pingInterval: 300, pingTimeout: 1000 }, undefined, {
       io: { connectionStateRecovery: { maxDisconnectionDuration: 10_000 } },
-      engine: { pingInterval: 300, pingTimeout: 1000 },
     });
     const net = await relay(srv.port);
     try {
@@ -229,7 +227,7 @@ describe('the engine options socket.io gives its own engine', () => {
   }
 
   test('give the same handshake as socket.io attached to its own engine', async () => {
-    const ours = await startIo({ engine: SOCKETIO_ENGINE_DEFAULTS });
+    const ours = await startIo(SOCKETIO_ENGINE_DEFAULTS);
     const reference = http.createServer();
     const io = new SocketIOServer(reference, { serveClient: false }); // engine.io@6 with socket.io's defaults
     reference.listen(0, '127.0.0.1');

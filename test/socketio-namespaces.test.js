@@ -4,14 +4,15 @@
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { once } = require('node:events');
-const { startIo, connected } = require('./support/socketio');
+const { connected } = require('./support/socketio');
+const { startIo } = require('./support/servers');
 const { waitFor } = require('./support/index');
 const ioc = require('socket.io-client');
 
 describe('namespaces', () => {
   let srv;
   before(async () => {
-    srv = await startIo({ engine: { pingInterval: 2000, pingTimeout: 2000 } });
+    srv = await startIo({ pingInterval: 2000, pingTimeout: 2000 });
     for (const name of ['/', '/admin', '/chat']) {
       srv.io.of(name).on('connection', (socket) => {
         socket.on('where', (ack) => ack(socket.nsp.name));
@@ -93,7 +94,7 @@ describe('middleware', () => {
   let srv;
   const seen = [];
   before(async () => {
-    srv = await startIo({ engine: { pingInterval: 2000, pingTimeout: 2000 } });
+    srv = await startIo({ pingInterval: 2000, pingTimeout: 2000 });
     srv.io.use((socket, next) => {
       seen.push(['root-mw', socket.handshake.auth.user]);
       if (socket.handshake.auth.user === 'banned') {

@@ -4,7 +4,8 @@
 const { test, describe, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { once } = require('node:events');
-const { startIo, connected, relay } = require('./support/socketio');
+const { connected, relay } = require('./support/socketio');
+const { startIo } = require('./support/servers');
 const { waitFor, sleep } = require('./support/index');
 
 function disconnectOf(emitter, ms = 5000) {
@@ -21,7 +22,7 @@ describe('socket.io-client@2 (protocol v3) on socket.io@4 with allowEIO3', () =>
   let srv;
   let current = [];
   before(async () => {
-    srv = await startIo({ engine: { allowEIO3: true, pingInterval: 300, pingTimeout: 1000 } });
+    srv = await startIo({ allowEIO3: true, pingInterval: 300, pingTimeout: 1000 });
     for (const nsp of ['/', '/admin']) {
       srv.io.of(nsp).on('connection', (socket) => {
         socket.on('echo', (...args) => args.pop()(...args));
@@ -200,7 +201,7 @@ describe('socket.io-client@2 (protocol v3) on socket.io@4 with allowEIO3', () =>
 describe('allowEIO3: false', () => {
   // (explicit: the official engine refuses v3 by default, ours accepts it unless told not to)
   test('a v2 client is refused and never connects', async () => {
-    const srv = await startIo({ engine: { allowEIO3: false, pingInterval: 300, pingTimeout: 200 } });
+    const srv = await startIo({ allowEIO3: false, pingInterval: 300, pingTimeout: 200 });
     try {
       let connections = 0;
       srv.io.on('connection', () => connections++);

@@ -2,12 +2,14 @@
 // One Engine.IO server in its own process, so its CPU time (process.cpuUsage) belongs to
 // the server alone and not to the load generator. Started by bench/server.js with
 // `fork(__filename, [impl])`; it echoes every message back, and answers snapshots over IPC.
-//   impl: 'ours' (engine.io-ts, the built dist/) or 'official' (engine.io@6 from npm)
+//   impl: 'ours' (engine.io-ts, the built dist/), 'ours-metrics-off' (the same with the option
+//   `metrics: false`, to measure what the counters cost) or 'official' (engine.io@6 from npm)
 const http = require('node:http');
 const { SERVER_OPTIONS } = require('./options');
 
 const impl = process.argv[2];
-const eio = impl === 'ours' ? require('engine.io-ts') : require(process.env.BENCH_OFFICIAL_MODULE || 'engine.io');
+const isOurs = impl === 'ours' || impl === 'ours-metrics-off';
+const eio = isOurs ? require('engine.io-ts') : require(process.env.BENCH_OFFICIAL_MODULE || 'engine.io');
 
 // Counters are read together with the CPU clock in one snapshot, in this process, so a
 // rate and a CPU-per-operation always cover exactly the same interval.
@@ -16,7 +18,7 @@ let messages = 0;
 let upgrades = 0;
 
 const httpServer = http.createServer();
-const engine = eio.attach(httpServer, { ...SERVER_OPTIONS });
+const engine = eio.attach(httpServer, impl === 'ours-metrics-off' ? { ...SERVER_OPTIONS, metrics: false } : { ...SERVER_OPTIONS });
 
 function onMessage(data) {
   messages++;

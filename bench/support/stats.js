@@ -22,18 +22,18 @@ function formatNumber(value) {
 
 // rows: [{ metric, unit, ours, official, higherIsBetter }]; the ratio is oriented so
 // that > 1 always means our server did better.
-function printTable(rows, out = console.log) {
+function printTable(rows, out = console.log, sides = ['ours (engine.io-ts)', 'official (engine.io@6)']) {
   const lines = rows.map((row) => {
     const ratio = row.ratio ?? (row.higherIsBetter ? row.ours / row.official : row.official / row.ours);
     return [row.metric, `${formatNumber(row.ours)} ${row.unit}`, `${formatNumber(row.official)} ${row.unit}`, `${ratio.toFixed(2)}x`];
   });
-  const header = ['metric', 'ours (engine.io-ts)', 'official (engine.io@6)', 'ratio'];
+  const header = ['metric', sides[0], sides[1], 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   out(fmt(header));
   out(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) out(fmt(l));
-  out('ratio > 1 means engine.io-ts is better (faster, less CPU, less memory, lower latency); ours/official columns are medians over alternating A/B slices, the ratio is the median of the ratios of adjacent A/B slices.');
+  out(`ratio > 1 means ${sides[0]} is better (faster, less CPU, less memory, lower latency); the two columns are medians over alternating A/B slices, the ratio is the median of the ratios of adjacent A/B slices.`);
 }
 
 module.exports = { median, percentile, formatNumber, printTable };

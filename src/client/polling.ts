@@ -63,7 +63,7 @@ export abstract class Polling extends Transport {
   }
 
   private _onPayload(data: string | Uint8Array): void {
-    const packets = this._codec.decodePayload(data, this.opts.socket.binaryType);
+    const packets = this._codec.decodePayload(data, { binaryType: this.opts.socket.binaryType });
     for (let i = 0; i < packets.length; i++) {
       const packet = packets[i];
       // The first packet of the first response is the handshake: the transport is now open.

@@ -8,6 +8,7 @@
 import type { BinaryType, DecodedPacket, Packet, PacketOptions, PacketType } from '../parser/packet';
 import { DEBUG, debug } from './debug';
 import { Emitter } from './emitter';
+import type { CloseReason, MessageData, SocketEvents } from './events';
 import type { Transport, TransportClass, TransportOptions } from './transport';
 import { decodeQuery, parseUri, Query } from './util';
 import { DEFAULT_BINARY_TYPE, utf8Length } from '../parser/binary';
@@ -28,7 +29,7 @@ export interface SocketOptions {
   /** Extra query parameters of every request (object or `a=1&b=2`). */
   query?: Query | string;
   /** Transports to use, in order of preference. Default ['polling', 'websocket']. */
-  transports?: string[];
+  transports?: Array<'polling' | 'websocket'>;
   /** Probe for and switch to a better transport after connecting. Default true. */
   upgrade?: boolean;
   /** Open with WebSocket directly when a WebSocket upgrade worked before. Default false. */
@@ -54,7 +55,25 @@ export interface SocketOptions {
   transportOptions?: Record<string, Partial<SocketOptions>>;
   /** Do not keep the Node process alive for the heartbeat timers alone. */
   autoUnref?: boolean;
-  [key: string]: any;
+  // Node only: passed to node:https (polling) and to `ws` (WebSocket).
+  /** An http(s).Agent, or false for none. */
+  agent?: unknown;
+  pfx?: string | Uint8Array | Array<string | Uint8Array | object>;
+  key?: string | Uint8Array | Array<string | Uint8Array | object>;
+  passphrase?: string;
+  cert?: string | Uint8Array | Array<string | Uint8Array>;
+  /** Certificate authorities to trust (e.g. a self-signed server certificate). */
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
+  ciphers?: string;
+  rejectUnauthorized?: boolean;
+  localAddress?: string;
+  family?: number;
+  checkServerIdentity?: (hostname: string, cert: any) => Error | undefined;
+  /** WebSocket (Node): permessage-deflate options of `ws`, or false. */
+  perMessageDeflate?: boolean | Record<string, unknown>;
+  protocolVersion?: number;
+  origin?: string;
+  maxPayload?: number;
 }
 
 export type SocketState = 'opening' | 'open' | 'closing' | 'closed';
@@ -72,7 +91,7 @@ type Timer = ReturnType<typeof setTimeout>;
 // Browsers (and workers) have both addEventListener and removeEventListener; Node has neither.
 const hasWindowEvents = typeof addEventListener === 'function';
 
-export class Socket extends Emitter {
+export class Socket extends Emitter<SocketEvents> {
   /** Protocol revision of this client by default. */
   static readonly protocol = 4;
   /** Whether a WebSocket upgrade worked before (read when `rememberUpgrade` is set). */
@@ -216,7 +235,7 @@ export class Socket extends Emitter {
         if (failed) return;
         if (packet.type === 'pong' && packet.data === 'probe') {
           this.upgrading = true;
-          this.emit('upgrading', transport);
+          this.emit('upgrading', transport!);
           if (!transport) return;
           Socket.priorWebsocketSuccess = transport.name === 'websocket';
           // Writes wait in writeBuffer (flush checks `upgrading`) until the new transport is in.
@@ -226,7 +245,7 @@ export class Socket extends Emitter {
             cleanup();
             this._setTransport(transport!);
             transport!.send([{ type: 'upgrade' }]);
-            this.emit('upgrade', transport);
+            this.emit('upgrade', transport!);
             transport = null;
             this.upgrading = false;
             this.flush();
@@ -318,8 +337,9 @@ export class Socket extends Emitter {
         break;
       }
       case 'message':
-        this.emit('data', packet.data);
-        this.emit('message', packet.data);
+        // decoded with this socket's binaryType; a message always has data
+        this.emit('data', packet.data as MessageData);
+        this.emit('message', packet.data as MessageData);
         break;
     }
   }
@@ -447,11 +467,11 @@ export class Socket extends Emitter {
   private _onError(err: unknown): void {
     if (DEBUG && debug.enabled) debug('socket error %j', err);
     Socket.priorWebsocketSuccess = false;
-    this.emit('error', err);
+    this.emit('error', err as Error | string);
     this._onClose('transport error', err);
   }
 
-  private _onClose(reason: string, details?: unknown): void {
+  private _onClose(reason: CloseReason, details?: unknown): void {
     if (this.readyState === 'closed') return;
     if (DEBUG && debug.enabled) debug('socket close with reason: "%s"', reason);
     clearTimeout(this._pingTimeoutTimer);

@@ -2,8 +2,9 @@
 // URI it talks to, and the codec of the protocol revision in use.
 
 import type { BinaryType, Packet } from '../parser/packet';
-import { codec, Codec } from './codec';
+import { codec, Codec } from '../parser/codec';
 import { Emitter } from './emitter';
+import type { TransportEvents } from './events';
 import { encodeQuery, Query, timestamp } from './util';
 
 /** The options a transport is created with: the socket's options plus where and what to open. */
@@ -28,7 +29,7 @@ export class TransportError extends Error {
 
 export type TransportState = 'opening' | 'open' | 'pausing' | 'paused' | 'closed' | '';
 
-export abstract class Transport extends Emitter {
+export abstract class Transport extends Emitter<TransportEvents> {
   abstract readonly name: string;
   readyState: TransportState = '';
   /** False while a write is in flight; the socket only flushes into a writable transport. */

@@ -43,7 +43,7 @@ export class WS extends Transport {
       ws = this._ws = this._createSocket(this._uri(), this.opts.protocols);
     } catch (err) {
       // A malformed URI or a refused protocol list: the socket reports it as a transport error.
-      this.emit('error', err);
+      this.emit('error', err as Error);
       return;
     }
     ws.onopen = () => this._onOpen();

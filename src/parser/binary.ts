@@ -1,11 +1,22 @@
 // Byte helpers shared by both protocol revisions: views over any binary input, output in the
 // caller's binary type, base64 and UTF-8.
 //
-// The browser bundle uses this file, so nothing here may require Node's Buffer. Where Buffer
-// exists (Node) it is used because its native base64/UTF-8 paths are much faster than any
-// JavaScript loop; elsewhere plain Uint8Array code does the same job.
+// This is the Node byte layer: where Buffer exists its native base64/UTF-8 paths are used, being
+// much faster than any JavaScript loop. Where it does not (a bundler that kept this file for a
+// browser or a worker), each helper hands over to binary-portable.ts, the one Buffer-free
+// implementation, which the client's browser bundle loads in place of this file.
 
 import type { BinaryData, BinaryType } from './packet';
+import {
+  asBytes as asBytes_,
+  decodeBase64 as decodeBase64Portable,
+  encodeBase64 as encodeBase64Portable,
+  isBinary as isBinary_,
+  toBinaryType as toBinaryTypePortable,
+  utf8Decode as utf8DecodePortable,
+  utf8Length as utf8LengthPortable,
+  utf8Write as utf8WritePortable,
+} from './binary-portable';
 
 type NodeBufferCtor = typeof Buffer;
 
@@ -20,16 +31,10 @@ export const NodeBuffer: NodeBufferCtor | undefined =
 /** What decoders hand out when the caller does not say. */
 export const DEFAULT_BINARY_TYPE: BinaryType = NodeBuffer ? 'nodebuffer' : 'arraybuffer';
 
-export function isBinary(data: unknown): data is BinaryData {
-  return data instanceof ArrayBuffer || ArrayBuffer.isView(data);
-}
-
+// The same with or without Buffer: defined once, in binary-portable.ts.
+export const isBinary = isBinary_;
 /** A Uint8Array over exactly the bytes of `data`, without copying. */
-export function asBytes(data: BinaryData): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
+export const asBytes = asBytes_;
 
 /**
  * The bytes of `data` as the binary type the encoders emit: a Buffer in Node, a Uint8Array
@@ -49,42 +54,21 @@ export function allocBytes(size: number): Uint8Array {
 
 /** Hands decoded bytes out as the requested binary type (copying only when a type requires it). */
 export function toBinaryType(bytes: Uint8Array, binaryType: BinaryType | undefined): BinaryData {
-  const type = binaryType === undefined ? DEFAULT_BINARY_TYPE : binaryType;
-  if (type === 'nodebuffer' && NodeBuffer !== undefined) {
+  if (NodeBuffer !== undefined && (binaryType === undefined || binaryType === 'nodebuffer')) {
     return bytes instanceof NodeBuffer ? bytes : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
-  if (type === 'uint8array') {
-    return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  // 'arraybuffer' (also 'nodebuffer' where there is no Buffer): the exact bytes, so a view into
-  // a larger buffer (a Node pool slab, a payload) is copied out.
-  const buffer = bytes.buffer;
-  if (bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && buffer instanceof ArrayBuffer) return buffer;
-  return buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // 'uint8array', 'arraybuffer' (the exact bytes: a view into a larger buffer, a Node pool slab
+  // or a payload, is copied out), and 'nodebuffer' where there is no Buffer (an ArrayBuffer).
+  return toBinaryTypePortable(bytes, binaryType);
 }
 
 /** Binary input in the requested binary type; an ArrayBuffer asked for as one is returned as is. */
 export function binaryInputToType(data: BinaryData, binaryType: BinaryType | undefined): BinaryData {
-  if (data instanceof ArrayBuffer && (binaryType === 'arraybuffer' || (binaryType === undefined && NodeBuffer === undefined))) {
-    return data;
-  }
   return toBinaryType(asBytes(data), binaryType);
 }
 
 // ---------------------------------------------------------------------------------------------
 // base64
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * Character code -> 6-bit value, -1 for characters outside the alphabet. The URL-safe '-' and
- * '_' are taken too, as Node's decoder takes them (nothing sends them, so this costs nothing and
- * keeps both decoders alike).
- */
-const BASE64_VALUES = new Int8Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) BASE64_VALUES[ALPHABET.charCodeAt(i)] = i;
-BASE64_VALUES[45 /* - */] = 62;
-BASE64_VALUES[95 /* _ */] = 63;
 
 /** Standard base64 with padding. */
 export function encodeBase64(data: BinaryData): string {
@@ -96,33 +80,7 @@ export function encodeBase64(data: BinaryData): string {
         : NodeBuffer.from(data.buffer, data.byteOffset, data.byteLength);
     return buf.toString('base64');
   }
-  return encodeBase64Portable(asBytes(data));
-}
-
-/** base64 without Buffer (browsers); exported for the tests. */
-export function encodeBase64Portable(bytes: Uint8Array): string {
-  const n = bytes.length;
-  const full = n - (n % 3);
-  let out = '';
-  let chunk = '';
-  for (let i = 0; i < full; i += 3) {
-    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    chunk +=
-      ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + ALPHABET[(v >>> 6) & 63] + ALPHABET[v & 63];
-    // Flush now and then so the engine does not build one very deep string rope.
-    if (chunk.length >= 8192) {
-      out += chunk;
-      chunk = '';
-    }
-  }
-  if (n - full === 1) {
-    const v = bytes[full] << 16;
-    chunk += ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + '==';
-  } else if (n - full === 2) {
-    const v = (bytes[full] << 16) | (bytes[full + 1] << 8);
-    chunk += ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + ALPHABET[(v >>> 6) & 63] + '=';
-  }
-  return out + chunk;
+  return encodeBase64Portable(data);
 }
 
 /**
@@ -146,26 +104,26 @@ function base64DecodedLength(str: string, start: number): number {
 }
 
 /**
- * Decodes standard base64 (padding optional) from `str.slice(start)`; null for anything that is
- * not base64 (other characters, padding in the middle, an impossible length).
+ * Decodes base64 from `str.slice(start)`; null for anything that is not base64. The one rule of
+ * the codec (both revisions, Node and the Buffer-free layer alike): the standard alphabet plus
+ * the URL-safe '-' and '_' (Node's decoder takes them, nothing sends them), padding optional but
+ * whole when present (at most two '=', only at the end), and no other character: no whitespace,
+ * no padding in the middle, no impossible length.
  *
  * `latin1Known`: the caller already knows that `str` has no character beyond Latin-1 (say, the
  * whole payload was checked once), so the per-packet check can be skipped.
  */
 export function decodeBase64(str: string, start: number, latin1Known: boolean): Uint8Array | null {
+  if (NodeBuffer === undefined) return decodeBase64Portable(str, start);
   const expected = base64DecodedLength(str, start);
   if (expected < 0) return null;
-  if (NodeBuffer !== undefined) {
-    // Node's decoder skips characters it does not know (0x80-0xFF among them), so a decoded
-    // length short of what the text length promises means the text was not base64. One thing
-    // it would take anyway is refused first: characters beyond Latin-1 (it reads only the low
-    // byte of a UTF-16 unit, so U+632F would pass for '/'). Like Node's, the decoders take the
-    // URL-safe '-' and '_'.
-    if (!latin1Known && !isLatin1String(str)) return null;
-    const bytes = NodeBuffer.from(start === 0 ? str : str.substring(start), 'base64');
-    return bytes.length === expected ? bytes : null;
-  }
-  return decodeBase64Portable(str, start, expected);
+  // Node's decoder skips characters it does not know (0x80-0xFF among them), so a decoded
+  // length short of what the text length promises means the text was not base64. One thing it
+  // would take anyway is refused first: characters beyond Latin-1 (it reads only the low byte
+  // of a UTF-16 unit, so U+632F would pass for '/').
+  if (!latin1Known && !isLatin1String(str)) return null;
+  const bytes = NodeBuffer.from(start === 0 ? str : str.substring(start), 'base64');
+  return bytes.length === expected ? bytes : null;
 }
 
 /** Any UTF-16 unit above 0xFF. */
@@ -173,7 +131,7 @@ const WIDE_CHAR = /[\u0100-\uffff]/;
 
 /**
  * Whether `str` has no character beyond Latin-1. Only Node's base64 decoder needs to know:
- * without Buffer this says true, because the portable decoder checks every character itself.
+ * without Buffer this says true, because the Buffer-free decoder checks every character itself.
  * V8 keeps a string without such characters in one byte per character, and its regular
  * expressions see at once that a one-byte string cannot match WIDE_CHAR: the test takes the
  * same few nanoseconds for any length (a byte count over the string, as before, grew with it:
@@ -184,61 +142,21 @@ export function isLatin1String(str: string): boolean {
   return NodeBuffer === undefined || !WIDE_CHAR.test(str);
 }
 
-/** Strict base64 decoding without Buffer; exported for the tests. */
-export function decodeBase64Portable(str: string, start: number, expected = base64DecodedLength(str, start)): Uint8Array | null {
-  if (expected < 0) return null;
-  const out = new Uint8Array(expected);
-  let o = 0;
-  let acc = 0;
-  let bits = 0;
-  let i = start;
-  // Only data characters are consumed here: `expected` already accounts for the padding.
-  const dataEnd = start + Math.ceil((expected * 4) / 3);
-  for (; i < dataEnd; i++) {
-    const c = str.charCodeAt(i);
-    const v = c < 128 ? BASE64_VALUES[c] : -1;
-    if (v < 0) return null;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >>> bits) & 255;
-    }
-  }
-  for (; i < str.length; i++) if (str.charCodeAt(i) !== 61) return null;
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // UTF-8 (protocol v3 XHR2 payloads carry string packets as UTF-8 bytes)
 
 /** UTF-8 length of `str`; a lone surrogate counts 3 bytes (it is written as U+FFFD). */
 export function utf8Length(str: string): number {
-  if (NodeBuffer !== undefined) return NodeBuffer.byteLength(str, 'utf8');
-  let n = 0;
-  const len = str.length;
-  for (let i = 0; i < len; i++) {
-    const c = str.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < len && (str.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
+  return NodeBuffer !== undefined ? NodeBuffer.byteLength(str, 'utf8') : utf8LengthPortable(str);
 }
-
-let textEncoder: TextEncoder | undefined;
 
 /** Writes `str` as UTF-8 into `target` at `offset` (exactly utf8Length(str) bytes of room). */
 export function utf8Write(str: string, target: Uint8Array, offset: number, byteLength: number): void {
   if (NodeBuffer !== undefined && target instanceof NodeBuffer) {
     target.write(str, offset, byteLength, 'utf8');
-    return;
+  } else {
+    utf8WritePortable(str, target, offset, byteLength);
   }
-  if (textEncoder === undefined) textEncoder = new TextEncoder();
-  textEncoder.encodeInto(str, target.subarray(offset, offset + byteLength));
 }
 
 let fatalDecoder: TextDecoder | undefined;
@@ -249,6 +167,7 @@ let fatalDecoder: TextDecoder | undefined;
  * while encoded surrogates become U+FFFD.
  */
 export function utf8Decode(bytes: Uint8Array, start: number, end: number): string | null {
+  if (NodeBuffer === undefined) return utf8DecodePortable(bytes, start, end);
   // Most text (JSON from socket.io) is ASCII: one scan, then a native one-byte conversion.
   let i = start;
   while (i < end && bytes[i] < 0x80) i++;

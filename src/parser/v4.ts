@@ -54,9 +54,10 @@ export function encodePayload(packets: readonly Packet[]): string {
 
 /**
  * Decodes a polling payload. Stops at the first packet it cannot read, which is then the last
- * element (the error packet). A payload longer than `opts.maxPayload` is refused whole.
+ * element (the error packet). A payload longer than `opts.maxPayload` is refused whole, and so
+ * is binary (v4 payloads are text).
  */
-export function decodePayload(payload: string, opts?: DecodeOptions): DecodedPacket[] {
+export function decodePayload(payload: string | BinaryData, opts?: DecodeOptions): DecodedPacket[] {
   const binaryType = opts && opts.binaryType;
   if (typeof payload !== 'string' || (opts && payload.length > (opts.maxPayload as number))) return [ERROR_PACKET];
   const len = payload.length;

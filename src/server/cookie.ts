@@ -1,6 +1,7 @@
 // The session-id cookie set on the handshake response. Two ways to configure it: the
-// Engine.IO README's `cookie` (name or false) + `cookiePath` + `cookieHttpOnly`, or the
-// object form `{ name, path, httpOnly, sameSite, secure, maxAge, domain, ... }`.
+// Engine.IO README's `cookie` (name or false) + `cookiePath` + `cookieHttpOnly`, sent with
+// SameSite=Strict as engine.io 3.6 does; or engine.io 6's `cookie: true` / object form
+// `{ name, path, httpOnly, sameSite, secure, maxAge, domain, ... }`, SameSite=Lax unless told.
 
 export interface CookieOptions {
   name?: string;
@@ -27,14 +28,16 @@ export function resolveCookie(
   cookieHttpOnly: boolean | undefined,
 ): CookieOptions | null {
   if (cookie === false || cookie === null) return null;
-  if (typeof cookie === 'object') {
-    return { name: 'io', path: '/', httpOnly: true, sameSite: 'lax', ...cookie };
+  if (cookie === true || typeof cookie === 'object') {
+    // engine.io 6's form: its defaults, SameSite=Lax
+    return { name: 'io', path: '/', httpOnly: true, sameSite: 'lax', ...(cookie === true ? {} : cookie) };
   }
   const name = typeof cookie === 'string' ? cookie : 'io';
   const path = cookiePath === undefined || cookiePath === true ? '/' : cookiePath === false ? false : cookiePath;
   // cookieHttpOnly has no effect when the path is disabled (README)
   const httpOnly = path !== false && cookieHttpOnly !== false;
-  return { name, path, httpOnly };
+  // the README's form, as engine.io 3.6 sends it: `io=<sid>; Path=/; HttpOnly; SameSite=Strict`
+  return { name, path, httpOnly, sameSite: 'strict' };
 }
 
 /** `name=value; Path=...; ...` for a Set-Cookie header. */

@@ -5,27 +5,50 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import debugModule from 'debug';
-import { WebSocketServer } from 'ws';
 import { ERRORS, ERROR_MESSAGES, abortRequest, abortUpgrade } from './errors';
 import type { ErrorCode, ErrorContext } from './errors';
 import { CorsPolicy, CorsVerdict } from './cors';
-import type { CorsOptions } from './cors';
+import type { CorsOptions, CorsOptionsDelegate } from './cors';
 import { resolveCookie, serializeCookie } from './cookie';
 import type { CookieOptions } from './cookie';
 import { generateSessionId } from './id';
 import { Socket } from './socket';
+import { UpgradeResponse } from './upgrade-response';
+import { createWebSocketServer } from './websocket-server';
+import type { WebSocketServerLike, WsEngine } from './websocket-server';
 import type { Transport, EngineRequest } from './transport';
 import { parseQuery } from './query';
+import { protocolOf } from '../parser/codec';
 import { getTransport } from './transports/index';
 import { isValidJsonpIndex } from './transports/jsonp';
 import type { Polling, HttpCompressionOptions } from './transports/polling';
 import type { WebSocketTransport } from './transports/websocket';
 import type { ClusterSeam } from './cluster-seam';
+import type { ServerEvents, EventArgs, ConnectionError } from './events';
+
+export type { ServerEvents, SocketEvents, ConnectionError } from './events';
+import { performance } from 'node:perf_hooks';
+import { Metrics } from './metrics';
+import type { MetricsSnapshot } from './metrics';
+import { Drain } from './drain';
+import type { DrainOptions } from './drain';
+import { EventLoopDelay, answerHealth, isHealthRequest } from './health';
+import type { HealthReport, ReadinessCheck } from './health';
 
 const debug = debugModule('engine');
 
-export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+/**
+ * An Express-style middleware. Declared as a method so that its parameters are compared
+ * bivariantly: a framework's middleware typed with its own request (Express's `Request`
+ * extends IncomingMessage) is accepted as it is.
+ */
+export type Middleware = {
+  middleware(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+}['middleware'];
 export type AllowRequest = (req: IncomingMessage, fn: (err: string | null | undefined, success: boolean) => void) => void;
+
+/** The transports a server speaks. */
+export type TransportName = 'polling' | 'websocket';
 
 export interface ServerOptions {
   pingTimeout?: number;
@@ -33,21 +56,23 @@ export interface ServerOptions {
   upgradeTimeout?: number;
   maxHttpBufferSize?: number;
   allowRequest?: AllowRequest;
-  transports?: string[];
+  transports?: TransportName[];
   allowUpgrades?: boolean;
   perMessageDeflate?: boolean | Record<string, unknown>;
   httpCompression?: boolean | HttpCompressionOptions;
   cookie?: string | boolean | CookieOptions;
   cookiePath?: string | boolean;
   cookieHttpOnly?: boolean;
-  wsEngine?: string | (new (opts: any) => any);
+  wsEngine?: WsEngine;
   initialPacket?: unknown;
   allowEIO3?: boolean;
-  cors?: CorsOptions | boolean;
+  cors?: CorsOptions | CorsOptionsDelegate | boolean;
   /** Whether JSONP polling (`?j=`) is accepted (default true). */
   jsonp?: boolean;
   /** Bytes a session may have waiting for a client that does not read, before it is closed. */
   maxBufferedAmount?: number;
+  /** Whether the counters of server.metrics() are kept (default true; false skips all counting). */
+  metrics?: boolean;
   /** Many nodes: the layer consulted for sessions this node does not hold (`redisCluster()` of engine.io-ts/cluster). */
   cluster?: ClusterSeam;
 }
@@ -58,10 +83,12 @@ export interface AttachOptions {
   destroyUpgradeTimeout?: number;
   handlePreflightRequest?: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
   addTrailingSlash?: boolean;
+  /** A path (e.g. '/engine.io/health') answered with server.health() as JSON: 200 ready, 503 not. */
+  healthPath?: string;
 }
 
 /** Options after defaults (what `server.opts` holds). */
-export interface ResolvedOptions extends ServerOptions, AttachOptions {
+export interface ResolvedOptions extends Omit<ServerOptions, 'transports'>, AttachOptions {
   pingTimeout: number;
   pingInterval: number;
   upgradeTimeout: number;
@@ -73,13 +100,6 @@ export interface ResolvedOptions extends ServerOptions, AttachOptions {
   allowEIO3: boolean;
   jsonp: boolean;
   maxBufferedAmount: number;
-}
-
-export interface ConnectionError {
-  req: IncomingMessage;
-  code: ErrorCode;
-  message: string;
-  context?: ErrorContext;
 }
 
 interface Refusal {
@@ -98,55 +118,21 @@ function ignoreSocketError(err: Error): void {
   if (debug.enabled) debug('socket error ignored: %s', err && err.message);
 }
 
-/**
- * A ServerResponse look-alike for upgrade requests, so Express-style middlewares run on them
- * too. Headers they set are added to the 101 response; end() refuses the upgrade.
- */
-class WebSocketResponse extends EventEmitter {
-  statusCode = 200;
-  headersSent = false;
-  writableEnded = false;
-  readonly headers: Record<string, unknown> = Object.create(null);
+const kUpgradeResponse = Symbol('engine.io-ts upgrade response');
+/** When a handshake request reached the engine (performance.now()), for the handshake histogram. */
+const kHandshakeStart = Symbol('engine.io-ts handshake start');
 
-  constructor(
-    readonly req: IncomingMessage,
-    readonly socket: Duplex,
-  ) {
-    super();
-    socket.once('close', () => this.emit('close'));
-  }
-
-  setHeader(name: string, value: unknown): this {
-    this.headers[name] = value;
-    return this;
-  }
-  getHeader(name: string): unknown {
-    return this.headers[name];
-  }
-  getHeaders(): Record<string, unknown> {
-    return { ...this.headers };
-  }
-  hasHeader(name: string): boolean {
-    return name in this.headers;
-  }
-  removeHeader(name: string): void {
-    delete this.headers[name];
-  }
-  writeHead(): this {
-    return this;
-  }
-  write(): boolean {
-    return true;
-  }
-  end(): this {
-    this.writableEnded = true;
-    this.emit('finish');
-    this.socket.destroy();
-    return this;
-  }
+// Typed events (see events.ts): these overloads replace EventEmitter's untyped ones.
+export interface Server {
+  on<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  once<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  off<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  addListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  removeListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  prependListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  prependOnceListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
+  emit<E extends keyof ServerEvents>(event: E, ...args: EventArgs<ServerEvents[E]>): boolean;
 }
-
-const kResponseHeaders = Symbol('engine.io-ts response headers');
 
 export class Server extends EventEmitter {
   static readonly errors = ERRORS;
@@ -164,9 +150,20 @@ export class Server extends EventEmitter {
   private readonly cors: CorsPolicy | null;
   private readonly cookie: CookieOptions | null;
   private readonly cluster: ClusterSeam | null;
-  private ws: any = null;
+  /**
+   * The WebSocket server: `ws`'s WebSocketServer (or the `wsEngine`'s), created with the Server
+   * when 'websocket' is among the transports (undefined otherwise), as in engine.io 3 and 6.
+   * Applications may listen to it (`server.ws.on('headers', …)`) or read its options.
+   */
+  readonly ws: WebSocketServerLike | undefined;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
-  private readonly onPollingHeaders: (this: Transport, headers: Record<string, unknown>, req: EngineRequest) => void;
+  private readonly onPollingHeaders: (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) => void;
+  /** The counters behind metrics() (null with `metrics: false`), shared with sessions and transports. */
+  private readonly counters: Metrics | null;
+  private drainer: Drain | null = null;
+  private closed = false;
+  private readonly eventLoopDelay = new EventLoopDelay();
+  private readonly readinessChecks: Record<string, ReadinessCheck> = Object.create(null);
 
   constructor(opts: ServerOptions & AttachOptions = {}) {
     super();
@@ -190,10 +187,12 @@ export class Server extends EventEmitter {
     this.cors = o.cors ? new CorsPolicy(o.cors === true ? true : o.cors) : null;
     this.cookie = resolveCookie(o.cookie, o.cookiePath, o.cookieHttpOnly);
     this.handlePreflight = o.handlePreflightRequest;
+    this.ws = this.opts.transports.indexOf('websocket') !== -1 ? this.createWebSocketServer() : undefined;
+    this.counters = o.metrics === false ? null : new Metrics();
     this.cluster = o.cluster || null;
     if (this.cluster !== null) this.cluster.bind(this);
     const server = this;
-    this.onPollingHeaders = function (this: Transport, headers: Record<string, unknown>, req: EngineRequest) {
+    this.onPollingHeaders = function (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) {
       if (!req._query.sid) {
         if (server.cookie !== null && this.sid !== undefined) {
           headers['Set-Cookie'] = [serializeCookie(server.cookie, this.sid)];
@@ -224,22 +223,83 @@ export class Server extends EventEmitter {
     return this.cluster !== null ? this.cluster.makeId(generateSessionId()) : generateSessionId();
   }
 
+  // ---- operations: metrics, drain, health ----
+
+  /** A snapshot of the counters (see metrics.ts): cheap enough to take every second. */
+  metrics(): MetricsSnapshot {
+    return (this.counters || new Metrics()).snapshot(this.counters !== null, this.drainer !== null);
+  }
+
+  /** Whether drain() was called: handshakes are refused (code 6, 503), sessions are being closed. */
+  get draining(): boolean {
+    return this.drainer !== null;
+  }
+
+  /**
+   * Refuses new handshakes from now on and closes the open sessions spread over `timeout` ms;
+   * resolves once the last session is gone (server.close() closes the rest at once).
+   */
+  drain(opts: DrainOptions = {}): Promise<void> {
+    if (this.drainer !== null) return this.drainer.promise;
+    const sessions: Socket[] = [];
+    for (const id in this.clients) sessions.push(this.clients[id]);
+    const drainer = new Drain(sessions, opts || {});
+    this.drainer = drainer;
+    this.emit('draining');
+    drainer.start(this.clientsCount);
+    return drainer.promise;
+  }
+
+  /** For readiness and liveness probes (starts the event-loop delay monitor on first use). */
+  health(): HealthReport {
+    const checks = this.readinessChecks;
+    let ready = !this.closed && this.drainer === null;
+    let results: Record<string, boolean> | undefined;
+    for (const name in checks) {
+      let ok = false;
+      try {
+        ok = checks[name]() === true;
+      } catch (err) {
+        if (debug.enabled) debug('readiness check %s threw: %s', name, err);
+      }
+      if (results === undefined) results = {};
+      results[name] = ok;
+      if (!ok) ready = false;
+    }
+    const report: HealthReport = {
+      live: !this.closed,
+      ready,
+      draining: this.drainer !== null,
+      sessions: this.clientsCount,
+      eventLoopDelayMs: this.eventLoopDelay.read(),
+    };
+    if (results !== undefined) report.checks = results;
+    return report;
+  }
+
+  /** Adds a condition for `ready` (e.g. a cluster layer: Redis reachable), shown under `checks`. */
+  addReadinessCheck(name: string, check: ReadinessCheck): this {
+    this.readinessChecks[name] = check;
+    return this;
+  }
+
+  /** Answers a health probe with health() as JSON (what `healthPath` does). */
+  handleHealthRequest(req: IncomingMessage, res: ServerResponse): this {
+    answerHealth(req, res, this.health());
+    return this;
+  }
+
   /** Closes every session (reason "server shutting down"). */
   close(): this {
     if (debug.enabled) debug('closing all open clients');
+    this.closed = true;
+    this.eventLoopDelay.stop();
     for (const id in this.clients) {
       const client = this.clients[id];
       if (client !== undefined) client.terminate('server shutting down');
     }
-    if (this.ws !== null) {
-      const ws = this.ws;
-      this.ws = null;
-      try {
-        ws.close();
-      } catch {
-        /* a wsEngine without close() */
-      }
-    }
+    // `ws` stays open: with noServer and no client tracking it holds nothing, and closing it
+    // would answer every later upgrade 503 (a server attached again keeps upgrading with it)
     if (this.cluster !== null) {
       const left = this.cluster.close();
       if (left && typeof left.then === 'function') left.then(undefined, (err) => debug('leaving the cluster failed: %s', err));
@@ -255,6 +315,7 @@ export class Server extends EventEmitter {
   }
 
   private emitConnectionError(req: IncomingMessage, code: ErrorCode, context?: ErrorContext): void {
+    if (this.counters !== null) this.counters.refused(code);
     if (this.listenerCount('connection_error') === 0) return;
     const event: ConnectionError = { req, code, message: ERROR_MESSAGES[code], context };
     try {
@@ -295,10 +356,6 @@ export class Server extends EventEmitter {
     if (origin !== undefined && INVALID_HEADER_CHAR.test(origin)) {
       return refusal(ERRORS.BAD_REQUEST, { name: 'INVALID_ORIGIN', origin });
     }
-    if (upgrade !== factory.handlesUpgrades) {
-      // a WebSocket is reached by an upgrade only, polling never by one
-      return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
-    }
     const sid = q.sid;
     if (sid !== undefined) {
       const client = this.clients[sid];
@@ -308,20 +365,24 @@ export class Server extends EventEmitter {
       }
       const current = client.transport.name;
       if (!upgrade && current !== name) {
+        // also a plain HTTP request with transport=websocket for a polling session, as engine.io 6
         return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH', transport: name, previousTransport: current });
       }
-      const protocol = q.EIO === '4' ? 4 : 3;
+      const protocol = protocolOf(q.EIO);
       if (client.protocol !== protocol) {
         return refusal(ERRORS.BAD_REQUEST, { name: 'PROTOCOL_MISMATCH', protocol, previousProtocol: client.protocol });
       }
-      if (upgrade) {
-        if (client.upgraded || current === name) return refusal(ERRORS.BAD_REQUEST, { name: 'ALREADY_UPGRADED' });
-        if (client.upgrading) return refusal(ERRORS.BAD_REQUEST, { name: 'ALREADY_UPGRADING' });
-        if (!this.opts.allowUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'UPGRADES_DISABLED' });
+      if (upgrade !== factory.handlesUpgrades) {
+        // a WebSocket is reached by an upgrade only, polling never by one
+        return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
       }
+      // an upgrade for a session that is upgrading or upgraded gets its WebSocket handshake and
+      // is then closed (see routeUpgrade), as engine.io 6 does
+      if (upgrade && current !== name && !this.opts.allowUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'UPGRADES_DISABLED' });
       return null;
     }
     if (req.method !== 'GET') return refusal(ERRORS.BAD_HANDSHAKE_METHOD, { method: req.method });
+    if (upgrade !== factory.handlesUpgrades) return refusal(ERRORS.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR' });
     const eio = q.EIO;
     if (eio === '3' || eio === undefined) {
       if (!this.opts.allowEIO3) return refusal(ERRORS.UNSUPPORTED_PROTOCOL_VERSION, { protocol: 3 });
@@ -360,6 +421,7 @@ export class Server extends EventEmitter {
     const ereq = req as EngineRequest;
     if (debug.enabled) debug('handling "%s" http request "%s"', req.method, req.url);
     this.prepare(ereq);
+    if (this.counters !== null && ereq._query.sid === undefined) (ereq as any)[kHandshakeStart] = performance.now();
     ereq.res = res;
     if (this.cluster !== null && this.cluster.inbound(req) === 'forged') {
       this.refuseRequest(req, res, ERRORS.FORBIDDEN, { name: 'FORGED_CLUSTER_REQUEST' });
@@ -375,7 +437,9 @@ export class Server extends EventEmitter {
         }
         return this;
       }
-      if (handler !== false && this.cors === null) {
+      // without `cors`: a session's OPTIONS gets a bare 204; an OPTIONS handshake goes on to
+      // verify(), which refuses it with code 2 as engine.io 6 does
+      if (handler !== false && this.cors === null && ereq._query.sid !== undefined) {
         res.writeHead(204, { 'Content-Length': '0' });
         res.end();
         return this;
@@ -416,8 +480,10 @@ export class Server extends EventEmitter {
     }
     const sid = req._query.sid;
     if (sid !== undefined) {
-      if (debug.enabled) debug('setting new request for existing client');
       const client = this.clients[sid];
+      // an upgrade packet already received but still being decoded takes effect first
+      if (client !== undefined && client.upgrading && client.deferUntilUpgradeRead(() => this.rerouteRequest(req, res))) return;
+      if (debug.enabled) debug('setting new request for existing client');
       if (client !== undefined) client.transport.onRequest(req, res);
       else this.closingTransports[sid].onRequest(req, res);
       return;
@@ -425,10 +491,17 @@ export class Server extends EventEmitter {
     this.handshake(req, (code, context) => this.refuseRequest(req, res, code, context), (id) => this.openSession(id, req, res));
   }
 
+  /** routeRequest() again after a wait, unless the client has gone meanwhile. */
+  private rerouteRequest(req: EngineRequest, res: ServerResponse): void {
+    if (res.writableEnded || res.destroyed || req.socket.destroyed) return;
+    this.routeRequest(req, res);
+  }
+
   /** Handles an Engine.IO HTTP upgrade (WebSocket). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): this {
     const ereq = req as EngineRequest;
     this.prepare(ereq);
+    if (this.counters !== null && ereq._query.sid === undefined) (ereq as any)[kHandshakeStart] = performance.now();
     // the peer may reset the connection while we decide: never an unhandled 'error'
     socket.on('error', ignoreSocketError);
     const upgradeHead = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
@@ -441,8 +514,8 @@ export class Server extends EventEmitter {
         this.routeUpgrade(ereq, socket, upgradeHead, null);
         return;
       }
-      const res = new WebSocketResponse(req, socket);
-      (ereq as any)[kResponseHeaders] = res.headers;
+      const res = new UpgradeResponse(req, socket);
+      (ereq as any)[kUpgradeResponse] = res;
       this.applyMiddlewares(req, res as unknown as ServerResponse, (err) => {
         if (err) this.refuseUpgrade(req, socket, ERRORS.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE', error: err });
         else if (!res.writableEnded) this.routeUpgrade(ereq, socket, upgradeHead, res);
@@ -459,7 +532,7 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: WebSocketResponse | null): void {
+  private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: UpgradeResponse | null): void {
     const refused = this.verify(req, true);
     if (refused !== null) {
       if (refused.code === ERRORS.UNKNOWN_SID && this.cluster !== null) {
@@ -473,8 +546,17 @@ export class Server extends EventEmitter {
     if (sid !== undefined) {
       this.completeUpgrade(req, socket, head, (websocket) => {
         const client = this.clients[sid];
-        if (client === undefined || client.readyState !== 'open' || client.upgrading || client.upgraded) {
-          if (debug.enabled) debug('upgrade attempt for a closed, upgrading or upgraded client');
+        if (client === undefined || client.readyState !== 'open') {
+          if (debug.enabled) debug('upgrade attempt for a closed client');
+          websocket.close();
+          return;
+        }
+        const already = client.upgrading ? 'ALREADY_UPGRADING' : client.upgraded || client.transport.name === 'websocket' ? 'ALREADY_UPGRADED' : null;
+        if (already !== null) {
+          // as engine.io 6: the handshake completes, then the server closes this WebSocket; the
+          // session goes on, on the transport it has
+          if (debug.enabled) debug('upgrade attempt for an upgrading or upgraded client');
+          this.emitConnectionError(req, ERRORS.BAD_REQUEST, { name: already });
           websocket.close();
           return;
         }
@@ -500,7 +582,11 @@ export class Server extends EventEmitter {
       socket.destroy();
       return;
     }
-    const wss = this.getWebSocketServer();
+    const wss = this.ws;
+    if (wss === undefined) {
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (websocket: any) => {
       socket.removeListener('error', ignoreSocketError);
       websocket.on('error', ignoreSocketError);
@@ -515,27 +601,26 @@ export class Server extends EventEmitter {
     });
   }
 
-  private getWebSocketServer(): any {
-    if (this.ws !== null) return this.ws;
-    const engine = this.opts.wsEngine;
-    let Ctor: any = WebSocketServer;
-    if (typeof engine === 'string') {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const mod = require(engine);
-      Ctor = mod.Server || mod.WebSocketServer || mod;
-    } else if (typeof engine === 'function') {
-      Ctor = engine;
-    }
-    const wss = new Ctor({
-      noServer: true,
-      clientTracking: false,
+  private createWebSocketServer(): WebSocketServerLike {
+    const wss = createWebSocketServer(this.opts.wsEngine, {
       perMessageDeflate: this.opts.perMessageDeflate,
       maxPayload: this.opts.maxHttpBufferSize,
     });
     if (typeof wss.on === 'function') {
       wss.on('headers', (headersArray: string[], req: EngineRequest) => {
-        const extra: OutgoingHttpHeaders = (req as any)[kResponseHeaders] || {};
-        delete (req as any)[kResponseHeaders];
+        let extra: OutgoingHttpHeaders = {};
+        const res: UpgradeResponse | undefined = (req as any)[kUpgradeResponse];
+        if (res !== undefined) {
+          delete (req as any)[kUpgradeResponse];
+          // the middlewares' response has its head written now, when the 101 goes out: their
+          // writeHead hooks (on-headers: express-session, helmet) add their headers here
+          try {
+            res.writeHead(101);
+          } catch (err) {
+            if (debug.enabled) debug('a writeHead hook threw on the upgrade: %s', err);
+          }
+          extra = res.headersForHandshake();
+        }
         if (!req._query || !req._query.sid) this.emit('initial_headers', extra, req);
         this.emit('headers', extra, req);
         for (const key of Object.keys(extra)) {
@@ -546,7 +631,6 @@ export class Server extends EventEmitter {
         }
       });
     }
-    this.ws = wss;
     return wss;
   }
 
@@ -554,6 +638,10 @@ export class Server extends EventEmitter {
 
   /** allowRequest, then the id: `ok(id)` or `fail(code, context)`. */
   private handshake(req: EngineRequest, fail: (code: ErrorCode, context?: ErrorContext) => void, ok: (id: string) => void): void {
+    if (this.drainer !== null) {
+      fail(ERRORS.SERVER_DRAINING, { name: 'SERVER_DRAINING', retryAfter: this.drainer.retryAfter });
+      return;
+    }
     const allow = this.opts.allowRequest;
     if (typeof allow !== 'function') {
       this.makeId(req, fail, ok);
@@ -610,6 +698,7 @@ export class Server extends EventEmitter {
     }
     const opts = this.opts;
     transport.maxHttpBufferSize = opts.maxHttpBufferSize;
+    if (this.counters !== null) transport.counters = this.counters.forTransport(transport.name);
     if (transport.name === 'polling') {
       (transport as Polling).httpCompression = opts.httpCompression;
       transport.on('headers', this.onPollingHeaders);
@@ -638,14 +727,16 @@ export class Server extends EventEmitter {
       return;
     }
     if (debug.enabled) debug('handshaking client "%s"', id);
-    const protocol = req._query.EIO === '4' ? 4 : 3;
-    const socket = new Socket(id, this, transport, req, protocol);
+    const protocol = protocolOf(req._query.EIO);
+    const socket = new Socket(id, this, transport, req, protocol, this.counters);
     this.clients[id] = socket;
     this.clientsCount++;
+    if (this.counters !== null) this.countHandshake(req, transport);
     socket.once('close', () => {
       if (this.clients[id] === socket) {
         delete this.clients[id];
         this.clientsCount--;
+        if (this.drainer !== null) this.drainer.sessionClosed(this.clientsCount);
         if (this.cluster !== null) this.cluster.sessionClosed(id);
       }
       // a polling transport still waiting for the GET that carries its close packet
@@ -659,6 +750,14 @@ export class Server extends EventEmitter {
     });
     if (res !== null) transport.onRequest(req, res);
     this.emit('connection', socket);
+    // a handshake that was under way when the drain began
+    if (this.drainer !== null) this.drainer.add(socket);
+  }
+
+  private countHandshake(req: EngineRequest, transport: Transport): void {
+    if (transport.counters !== null) transport.counters.handshakes++;
+    const started = (req as any)[kHandshakeStart];
+    if (typeof started === 'number') this.counters!.handshakeDuration.observe((performance.now() - started) / 1000);
   }
 
   // ---- attaching to an http.Server ----
@@ -671,6 +770,8 @@ export class Server extends EventEmitter {
     const destroyUpgrade = (opts.destroyUpgrade ?? this.opts.destroyUpgrade) !== false;
     const destroyUpgradeTimeout = opts.destroyUpgradeTimeout ?? this.opts.destroyUpgradeTimeout ?? 1000;
     if (opts.handlePreflightRequest !== undefined) this.handlePreflight = opts.handlePreflightRequest;
+    const healthPath = opts.healthPath ?? this.opts.healthPath;
+    if (healthPath) this.eventLoopDelay.start();
     const matches = (req: IncomingMessage): boolean => {
       const url = req.url || '';
       if (!url.startsWith(base)) return false;
@@ -684,6 +785,10 @@ export class Server extends EventEmitter {
     httpServer.removeAllListeners('request');
     httpServer.on('close', () => this.close());
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (healthPath && isHealthRequest(req, healthPath)) {
+        this.handleHealthRequest(req, res);
+        return;
+      }
       // handlePreflightRequest: false leaves OPTIONS requests to the application
       if (matches(req) && !(req.method === 'OPTIONS' && this.handlePreflight === false)) {
         if (debug.enabled) debug('intercepting request for path "%s"', base);

@@ -6,7 +6,9 @@ import type { DecodedPacket, Packet, PacketOptions, PacketType } from '../parser
 import type { Transport, EngineRequest } from './transport';
 import type { Server } from './server';
 import { Deadline } from './deadlines';
-import type { DeadlineOwner } from './deadlines';
+import type { SocketEvents, EventArgs } from './events';
+import { performance } from 'node:perf_hooks';
+import type { Metrics } from './metrics';
 
 const debug = debugModule('engine:socket');
 
@@ -18,7 +20,8 @@ export type CloseReason =
   | 'ping timeout'
   | 'parse error'
   | 'forced close'
-  | 'server shutting down';
+  | 'server shutting down'
+  | 'server draining';
 
 /** What `send()` accepts as options (socket.io adds a few of its own). */
 export interface SendOptions extends PacketOptions {
@@ -46,7 +49,23 @@ function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
   return Buffer.from(data);
 }
 
-export class Socket extends EventEmitter implements DeadlineOwner {
+// Typed events (see events.ts): these overloads replace EventEmitter's untyped ones.
+export interface Socket {
+  on<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  once<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  off<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  addListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  removeListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  prependListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  prependOnceListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
+  emit<E extends keyof SocketEvents>(event: E, ...args: EventArgs<SocketEvents[E]>): boolean;
+}
+
+// Not `implements DeadlineOwner`: onDeadline() is internal (stripInternal leaves it out of the
+// published declarations), and an `implements` clause there would no longer hold. The
+// Deadline's constructor still checks the shape here, in the source. (Beware: stripInternal
+// drops any declaration with that at-tag in *any* comment before it, even a line comment.)
+export class Socket extends EventEmitter {
   readonly id: string;
   readonly server: Server;
   readonly request: EngineRequest;
@@ -68,9 +87,16 @@ export class Socket extends EventEmitter implements DeadlineOwner {
   /** Set when the client probed an upgrade: polling GETs are then released at once. */
   private probed = false;
   private detachTransport: (() => void) | null = null;
+  /** The transport this session may upgrade to, while the upgrade is under way. */
+  private upgradeTransport: Transport | null = null;
+  /** The server's counters (null: not counted), handed over at creation. */
+  private readonly metrics: Metrics | null;
+  /** The reason an orderly close (close(), a drain) reports once the transport has closed. */
+  private closeReason: CloseReason = 'forced close';
 
-  constructor(id: string, server: Server, transport: Transport, req: EngineRequest, protocol: 3 | 4) {
+  constructor(id: string, server: Server, transport: Transport, req: EngineRequest, protocol: 3 | 4, metrics: Metrics | null = null) {
     super();
+    this.metrics = metrics;
     this.id = id;
     this.server = server;
     this.request = req;
@@ -78,6 +104,7 @@ export class Socket extends EventEmitter implements DeadlineOwner {
     const ws = req.websocket;
     this.remoteAddress = (ws && ws._socket && ws._socket.remoteAddress) || (req.socket && req.socket.remoteAddress) || '';
     this.setTransport(transport);
+    if (transport.counters !== null) transport.counters.addSession(protocol, 1);
     this.onOpen();
   }
 
@@ -145,8 +172,9 @@ export class Socket extends EventEmitter implements DeadlineOwner {
     switch (packet.type) {
       case 'message':
         try {
-          this.emit('data', packet.data);
-          this.emit('message', packet.data);
+          // the server's transports decode binary as Buffers ('nodebuffer'), and a message has data
+          this.emit('data', packet.data as string | Buffer);
+          this.emit('message', packet.data as string | Buffer);
         } catch (err) {
           // an application bug must not leave the engine half-way through its own work
           this.reportError(err);
@@ -255,6 +283,19 @@ export class Socket extends EventEmitter implements DeadlineOwner {
     }
   }
 
+  /**
+   * @internal While an upgrade is under way and the new transport has received bytes it is
+   * still decoding (a compressed `5` being inflated), defers `fn` until they are handled and
+   * returns true: an upgrade packet takes effect the moment it is read, so a polling request
+   * that comes after it must not be served by the old transport. Returns false otherwise.
+   */
+  deferUntilUpgradeRead(fn: () => void): boolean {
+    const next = this.upgradeTransport;
+    if (next === null || !next.hasPendingInput) return false;
+    next.afterPendingInput(fn);
+    return true;
+  }
+
   getAvailableUpgrades(): string[] {
     return this.server.upgrades(this.transport.name);
   }
@@ -264,8 +305,12 @@ export class Socket extends EventEmitter implements DeadlineOwner {
     if (debug.enabled) debug('might upgrade socket transport from "%s" to "%s"', this.transport.name, transport.name);
     this.upgrading = true;
     this.probed = false;
+    this.upgradeTransport = transport;
+    const metrics = this.metrics;
+    const started = metrics !== null ? performance.now() : 0;
     const timer = setTimeout(() => {
       if (debug.enabled) debug('client did not complete upgrade - closing transport');
+      if (metrics !== null) metrics.upgradesTimedOut++;
       cleanup();
       if (transport.readyState === 'open') transport.close();
     }, this.server.opts.upgradeTimeout);
@@ -283,22 +328,29 @@ export class Socket extends EventEmitter implements DeadlineOwner {
       } else if (packet.type === 'upgrade' && this.readyState !== 'closed') {
         if (debug.enabled) debug('got upgrade packet - upgrading');
         cleanup();
+        if (metrics !== null) {
+          metrics.upgradesCompleted++;
+          metrics.upgradeDuration.observe((performance.now() - started) / 1000);
+        }
+        const previous = this.transport.counters;
+        if (previous !== null) previous.addSession(this.protocol, -1);
+        if (transport.counters !== null) transport.counters.addSession(this.protocol, 1);
         this.transport.discard();
         this.upgraded = true;
         this.clearTransport();
         this.setTransport(transport);
         this.emit('upgrade', transport);
         this.flush();
-        if (this.readyState === 'closing') {
-          transport.close(() => this.onClose('forced close'));
-        }
+        if (this.readyState === 'closing') this.closeTransport(false);
       } else {
+        if (metrics !== null) metrics.upgradesFailed++;
         cleanup();
         transport.close();
       }
     };
     const onFailure = (err?: unknown) => {
       if (debug.enabled) debug('client did not complete upgrade - %s', err);
+      if (metrics !== null) metrics.upgradesFailed++;
       cleanup();
       transport.on('error', ignoreError);
       transport.close();
@@ -308,6 +360,7 @@ export class Socket extends EventEmitter implements DeadlineOwner {
     const cleanup = () => {
       this.upgrading = false;
       this.probed = false;
+      if (this.upgradeTransport === transport) this.upgradeTransport = null;
       clearTimeout(timer);
       transport.removeListener('packet', onPacket);
       transport.removeListener('close', onTransportClose);
@@ -346,10 +399,12 @@ export class Socket extends EventEmitter implements DeadlineOwner {
       else if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) packet.data = toBuffer(data);
       else packet.data = String(data);
       const limit = this.server.opts.maxBufferedAmount;
-      if (limit > 0) {
-        const d = packet.data as string | Buffer;
-        this.writeBufferBytes += d.length;
-        if (this.writeBufferBytes > limit && this.writeBuffer.length > 0) {
+      const metrics = this.metrics;
+      if (limit > 0 || metrics !== null) {
+        const n = (packet.data as string | Buffer).length;
+        this.writeBufferBytes += n;
+        if (metrics !== null) metrics.bufferedBytes += n;
+        if (limit > 0 && this.writeBufferBytes > limit && this.writeBuffer.length > 0) {
           this.onClose('transport error', new Error('slow reader: write buffer over maxBufferedAmount'));
           return;
         }
@@ -372,6 +427,7 @@ export class Socket extends EventEmitter implements DeadlineOwner {
     this.emit('flush', wbuf);
     this.server.emit('flush', this, wbuf);
     this.writeBuffer = [];
+    if (this.metrics !== null) this.metrics.bufferedBytes -= this.writeBufferBytes;
     this.writeBufferBytes = 0;
     let notify = false;
     if (this.packetsFn !== null) {
@@ -405,7 +461,18 @@ export class Socket extends EventEmitter implements DeadlineOwner {
 
   private closeTransport(discard: boolean): void {
     if (discard) this.transport.discard();
-    this.transport.close(() => this.onClose('forced close'));
+    if (this.closeReason === 'server draining') this.transport.goingAway = true;
+    this.transport.close(() => this.onClose(this.closeReason));
+  }
+
+  /**
+   * @internal the server drains: an orderly close (what is buffered is flushed first) that the
+   * client acts on at once: a close packet on polling, close code 1001 on WebSocket.
+   */
+  closeForDrain(): void {
+    if (this.readyState !== 'open') return;
+    this.closeReason = 'server draining';
+    this.close();
   }
 
   /** @internal closes at once with `reason` (server shutdown): pending polls get a close packet. */
@@ -420,6 +487,12 @@ export class Socket extends EventEmitter implements DeadlineOwner {
     if (this.readyState === 'closed') return;
     if (debug.enabled) debug('closing socket %s: %s', this.id, reason);
     this.readyState = 'closed';
+    const metrics = this.metrics;
+    if (metrics !== null) {
+      metrics.closed(reason);
+      metrics.bufferedBytes -= this.writeBufferBytes;
+    }
+    if (this.transport.counters !== null) this.transport.counters.addSession(this.protocol, -1);
     this.stopBeat();
     this.packetsFn = null;
     this.sentCallbackFn = [];

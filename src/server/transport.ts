@@ -7,8 +7,10 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import debugModule from 'debug';
-import { v3, v4 } from '../parser';
+import { codec, protocolOf } from '../parser/codec';
+import type { Codec } from '../parser/codec';
 import type { DecodedPacket, Packet } from '../parser';
+import type { TransportCounters } from './metrics';
 
 const debug = debugModule('engine:transport');
 
@@ -37,14 +39,21 @@ export abstract class Transport extends EventEmitter {
   readyState: TransportState = 'open';
   discarded = false;
   readonly protocol: 3 | 4;
+  /** The codec of that revision, chosen once from the request's `EIO`. */
+  protected readonly codec: Codec;
   /** Whether binary may travel as binary (v3 clients without `b64=1`; always for v4). */
   supportsBinary: boolean;
   maxHttpBufferSize = 1e6;
+  /** Where this transport counts its traffic (set by the server; null: not counted). */
+  counters: TransportCounters | null = null;
+  /** Set when the server is going away (drain): a WebSocket then closes with code 1001. */
+  goingAway = false;
 
   constructor(req: EngineRequest) {
     super();
     const q = req._query;
-    this.protocol = q.EIO === '4' ? 4 : 3;
+    this.protocol = protocolOf(q.EIO);
+    this.codec = codec(this.protocol);
     this.supportsBinary = !q.b64;
   }
 
@@ -58,6 +67,19 @@ export abstract class Transport extends EventEmitter {
   /** Marks the transport as being replaced: close it without the orderly goodbye. */
   discard(): void {
     this.discarded = true;
+  }
+
+  /**
+   * Whether bytes already received on the connection are still being decoded (a compressed
+   * WebSocket message being inflated): their packets have not been emitted yet.
+   */
+  get hasPendingInput(): boolean {
+    return false;
+  }
+
+  /** Calls `fn` once the pending input has been decoded and its packets emitted (or the transport closed). */
+  afterPendingInput(fn: () => void): void {
+    fn();
   }
 
   /** A new HTTP request for this transport (polling only). */
@@ -89,11 +111,13 @@ export abstract class Transport extends EventEmitter {
   }
 
   protected onPacket(packet: DecodedPacket): void {
+    const counters = this.counters;
+    if (counters !== null && packet.type === 'message') counters.messagesReceived++;
     this.emit('packet', packet);
   }
 
   protected onData(data: string | Buffer): void {
-    this.onPacket(this.protocol === 4 ? v4.decodePacket(data, 'nodebuffer') : v3.decodePacket(data, 'nodebuffer'));
+    this.onPacket(this.codec.decodePacket(data, 'nodebuffer'));
   }
 
   protected onClose(): void {

@@ -3,7 +3,8 @@
 // CYCLES sessions opened and closed (WebSocket and polling, v4 and v3), then the heap after GC
 // and the live handles compared with a baseline taken after a warm-up. Prints one JSON line.
 const WebSocket = require('ws');
-const { request, sleep, startServer } = require('./index');
+const { request, sleep } = require('./index');
+const { startServer } = require('./servers');
 const H = require('./hardening');
 
 const CYCLES = Number(process.argv[2] || 20000);

@@ -6,7 +6,8 @@ const net = require('node:net');
 const crypto = require('node:crypto');
 const { once } = require('node:events');
 const WebSocket = require('ws');
-const { engine, attachEngine, startServer, request, sleep } = require('./index');
+const { request, sleep } = require('./index');
+const servers = require('./servers');
 const { parseV3StringPayload } = require('./v3util');
 
 const official = process.env.ENGINE === 'official';
@@ -37,35 +38,7 @@ function assertNothingEscaped() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Server with an echo application.
-
-/**
- * Starts a server (ours or the official one) whose sockets echo every message back; also listens
- * for 'connection_error' so tests can assert them. Short heartbeats unless overridden.
- */
-async function startEchoServer(opts = {}, attachOpts, { fallback = false } = {}) {
-  const full = { pingInterval: 300, pingTimeout: 200, allowEIO3: true, ...opts };
-  const srv = fallback ? await startServerWithFallback(full, attachOpts) : await startServer(full, attachOpts);
-  srv.connectionErrors = [];
-  srv.closes = [];
-  srv.server.on('connection_error', (e) => srv.connectionErrors.push(e));
-  srv.server.on('connection', (socket) => {
-    socket.on('message', (data) => socket.send(data));
-    socket.on('close', (reason) => srv.closes.push({ id: socket.id, reason }));
-  });
-  return srv;
-}
-
-/**
- * Like startServer(), but the http.Server has an application handler answering 404 before the
- * engine is attached: requests outside the engine's path then get an answer instead of hanging.
- */
-function startServerWithFallback(opts, attachOpts) {
-  return attachEngine(engine(), { ...opts, ...(attachOpts || {}) }, (req, res) => {
-    res.writeHead(404, { 'Content-Length': '0' });
-    res.end();
-  });
-}
+// Sessions and connections left behind.
 
 /** Resolves when the server holds exactly `n` sessions, fails after `ms`. */
 async function settleSessions(server, n = 0, ms = 3000) {
@@ -351,39 +324,11 @@ async function closeReason(srv, id, ms = 3000) {
 
 const CLOSE_REASONS = ['transport close', 'transport error', 'ping timeout', 'parse error', 'forced close', 'server shutting down'];
 
-/**
- * The fixture of a suite that shares one echo server (and, unless `bystanderOpts` is null, one
- * bystander) across all its tests: both start in node:test's `before` and close in `after`; after
- * each test nothing escaped, the bystander still echoes and the server holds only the bystander's
- * sessions. `onReady(srv, by)` hands them to the file once started.
- */
-function shareEchoServer({ opts, attachOpts, bystanderOpts = {} } = {}, onReady) {
-  const nodeTest = require('node:test');
-  let srv = null;
-  let by = null;
-  nodeTest.before(async () => {
-    srv = await startEchoServer(opts, attachOpts);
-    if (bystanderOpts) by = await bystander(srv.url, bystanderOpts);
-    onReady(srv, by);
-  });
-  nodeTest.after(async () => {
-    by?.close();
-    await srv.close();
-  });
-  nodeTest.afterEach(async () => {
-    assertNothingEscaped();
-    if (by) await by.check();
-    await settleSessions(srv.server, by ? by.size : 0);
-  });
-}
-
 module.exports = {
   official,
   PATH,
   guardProcess,
   assertNothingEscaped,
-  startEchoServer,
-  shareEchoServer,
   settleSessions,
   settleConnections,
   connections,
@@ -406,4 +351,6 @@ module.exports = {
   wsClosed,
   closeReason,
   CLOSE_REASONS,
+  /** @deprecated use ./servers startEchoServer() */ startEchoServer: servers.startEchoServer,
+  /** @deprecated use ./servers shareEchoServer() */ shareEchoServer: servers.shareEchoServer,
 };

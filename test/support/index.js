@@ -1,54 +1,8 @@
 'use strict';
 // Shared helpers for the tests: real sockets on 127.0.0.1, ephemeral ports.
-//
-// ENGINE=official runs a test file against the official `engine.io` package instead of
-// ours: a way to check that a test asserts the real protocol, not our reading of it.
+// Servers are started by ./servers.js (startServer, withServer, startIo, ...).
 const http = require('node:http');
-const { once } = require('node:events');
-
-function engine() {
-  return process.env.ENGINE === 'official' ? require('engine.io') : require('engine.io-ts');
-}
-
-/** Listens on an ephemeral port of 127.0.0.1; resolves the port. */
-async function listenLocal(httpServer) {
-  httpServer.listen(0, '127.0.0.1');
-  await once(httpServer, 'listening');
-  return httpServer.address().port;
-}
-
-/** Closes `httpServer` and every connection it still holds; resolves once it is closed. */
-async function closeHttpServer(httpServer) {
-  httpServer.closeAllConnections?.();
-  await new Promise((resolve) => httpServer.close(() => resolve()));
-}
-
-/**
- * A new http.Server on 127.0.0.1 with the engine module `eio` attached. `requestListener`, when
- * given, is the application's own handler (it sees what the engine leaves alone).
- * `close()` closes the engine, then the http.Server with its connections.
- */
-async function attachEngine(eio, opts, requestListener) {
-  const httpServer = http.createServer(requestListener);
-  const server = eio.attach(httpServer, opts);
-  const port = await listenLocal(httpServer);
-  return {
-    eio,
-    server,
-    httpServer,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      server.close();
-      await closeHttpServer(httpServer);
-    },
-  };
-}
-
-/** Starts `engine().listen(0, opts)` style: an http.Server on 127.0.0.1 with the engine attached. */
-function startServer(opts = {}, attachOpts) {
-  return attachEngine(engine(), { ...opts, ...(attachOpts || {}) });
-}
+const servers = require('./servers');
 
 /**
  * One raw HTTP request. Resolves { status, headers, body: Buffer, text }.
@@ -134,14 +88,14 @@ function asBuffer(data) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 module.exports = {
-  engine,
-  startServer,
-  attachEngine,
-  listenLocal,
-  closeHttpServer,
   request,
   waitFor,
   collect,
   asBuffer,
   sleep,
+  /** @deprecated use ./servers engine() */ engine: servers.engine,
+  /** @deprecated use ./servers startServer() */ startServer: servers.startServer,
+  /** @deprecated use ./servers startServer(opts, undefined, { eio, handler }) */ attachEngine: (eio, opts, handler) => servers.startServer(opts, undefined, { eio, handler }),
+  /** @deprecated use ./servers listenLocal() */ listenLocal: servers.listenLocal,
+  /** @deprecated use ./servers closeHttpServer() */ closeHttpServer: servers.closeHttpServer,
 };

@@ -60,23 +60,17 @@ globalThis.harness = (function () {
 
 const path = require('node:path');
 
+const { browserTwins } = require('../../scripts/platform-swaps');
+
 const parserDir = path.join(__dirname, '..', '..', 'src', 'parser');
 
-/** What the client's browser bundle does (scripts/build.js): parser modules get binary-browser.ts. */
-const browserBinary = {
-  name: 'browser-binary',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/binary$/ }, (args) =>
-      args.importer.startsWith(parserDir) ? { path: path.join(parserDir, 'binary-browser.ts') } : undefined,
-    );
-  },
-};
-
 /**
- * The parser bundled for browsers, running in a context without Node globals.
- * - 'portable': the built package (dist) as any bundler sees it: binary.ts without Buffer.
- * - 'browser': the sources as the client's browser bundle has them: binary-browser.ts, which
- *   also gets atob/btoa (every browser has them).
+ * The parser bundled for browsers, running in a context without Node globals (but with atob,
+ * btoa, TextEncoder and TextDecoder, which every browser has).
+ * - 'portable': the built package (dist) as any bundler sees it: binary.ts without Buffer, which
+ *   hands over to binary-portable.ts.
+ * - 'browser': the sources as the client's browser bundle has them, with the swaps of
+ *   scripts/platform-swaps.js (binary-portable.ts, v3-compact.ts).
  */
 async function loadPortable(variant = 'portable') {
   const browser = variant === 'browser';
@@ -88,12 +82,12 @@ async function loadPortable(variant = 'portable') {
     globalName: 'P',
     write: false,
     logLevel: 'silent',
-    plugins: browser ? [browserBinary] : [],
+    metafile: true,
+    plugins: browser ? [browserTwins()] : [],
   });
   const code = result.outputFiles[0].text;
   // Only what every browser has; deliberately no Buffer.
-  const globals = { TextEncoder, TextDecoder };
-  if (browser) Object.assign(globals, { atob, btoa });
+  const globals = { TextEncoder, TextDecoder, atob, btoa };
   const context = vm.createContext(globals);
   vm.runInContext(code, context, { filename: `parser.${variant}.js` });
   vm.runInContext(HARNESS, context);
@@ -101,6 +95,8 @@ async function loadPortable(variant = 'portable') {
   return {
     variant,
     code,
+    /** The modules bundled, as paths relative to the working directory. */
+    inputs: Object.keys(result.metafile.inputs),
     hasBuffer: vm.runInContext("typeof Buffer !== 'undefined'", context),
     call(ns, op, ...args) {
       return JSON.parse(harness(ns, op, JSON.stringify(args)));

@@ -1,92 +1,10 @@
 'use strict';
-// Helpers for the Socket.IO tests: the official `socket.io@4` server bound (io.bind) to an
-// Engine.IO server — ours, or the official one with ENGINE=official — plus tracked
-// official clients so every test can close everything it opened.
-const http = require('node:http');
-const https = require('node:https');
+// Helpers for the Socket.IO tests: waiting for a client to connect, a TCP relay that can cut the
+// network path, a throwaway TLS certificate. (The socket.io server, startIo(), is in ./servers.js.)
 const net = require('node:net');
 const { once } = require('node:events');
-const { Server } = require('socket.io');
-const ioc = require('socket.io-client');
-const iocV2 = require('socket.io-client-v2');
-const { engine, collect, listenLocal, closeHttpServer } = require('./index');
-
-const SIO_PATH = '/socket.io/';
-
-/**
- * Starts an http.Server on 127.0.0.1 with an Engine.IO server attached at /socket.io/ and a
- * socket.io Server bound to it (an https.Server when `tls` holds { key, cert }). `engineOpts` go to the engine (pingInterval, allowEIO3, ...):
- * in bind mode socket.io passes nothing to the engine, so that is where they belong.
- */
-async function startIo({ io: ioOpts = {}, engine: engineOpts = {}, tls } = {}) {
-  const eio = engine();
-  const httpServer = tls ? https.createServer(tls) : http.createServer();
-  const engineServer = new eio.Server({ ...engineOpts });
-  engineServer.attach(httpServer, { path: SIO_PATH });
-  const io = new Server({ serveClient: false, ...ioOpts });
-  io.bind(engineServer);
-  const port = await listenLocal(httpServer);
-  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const clients = new Set();
-  let closed = false;
-
-  /** An official socket.io-client@4 socket on namespace `nsp` (at `base`, default this server); no reconnection, own Manager. */
-  function client(nsp = '/', opts = {}, base = url) {
-    const c = ioc(base + nsp, { reconnection: false, forceNew: true, ...opts });
-    clients.add(c);
-    return c;
-  }
-
-  /** An official socket.io-client@2 socket (Engine.IO protocol v3). */
-  function clientV2(nsp = '/', opts = {}, base = url) {
-    const c = iocV2(base + nsp, { reconnection: false, forceNew: true, ...opts });
-    clients.add(c);
-    return c;
-  }
-
-  async function connect(nsp, opts, base) {
-    const c = client(nsp, opts, base);
-    await connected(c);
-    return c;
-  }
-
-  /** connect('/', opts, base) and the server-side socket that connection made: resolves { c, socket }. */
-  async function connectPair(opts, base) {
-    const conn = once(io, 'connection');
-    const c = await connect('/', opts, base);
-    const [socket] = await conn;
-    return { c, socket };
-  }
-
-  async function connectV2(nsp, opts, base) {
-    const c = clientV2(nsp, opts, base);
-    await connected(c);
-    return c;
-  }
-
-  return {
-    eio,
-    io,
-    engine: engineServer,
-    httpServer,
-    port,
-    url,
-    client,
-    clientV2,
-    connect,
-    connectPair,
-    connectV2,
-    async close() {
-      for (const c of clients) c.close();
-      clients.clear();
-      if (!closed) {
-        closed = true;
-        await io.close();
-      }
-      await closeHttpServer(httpServer);
-    },
-  };
-}
+const { collect } = require('./index');
+const servers = require('./servers');
 
 /** Resolves when the client socket connects; rejects on connect_error / error or after `ms`. */
 function connected(c, ms = 5000) {
@@ -175,8 +93,9 @@ function selfSignedCert() {
   try {
     execFileSync(
       'openssl',
+      // the IP address as a subjectAltName too, so that a client can trust it by `ca` alone
       ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
       { stdio: 'ignore' },
     );
     return { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
@@ -187,4 +106,11 @@ function selfSignedCert() {
   }
 }
 
-module.exports = { startIo, connected, collect, relay, selfSignedCert, SIO_PATH };
+module.exports = {
+  connected,
+  collect,
+  relay,
+  selfSignedCert,
+  SIO_PATH: servers.SIO_PATH,
+  /** @deprecated use ./servers startIo(engineOpts, attachOpts, { io, tls }) */ startIo: ({ io, engine, tls } = {}) => servers.startIo(engine, undefined, { io, tls }),
+};

@@ -6,8 +6,8 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const vm = require('node:vm');
 const zlib = require('node:zlib');
-const { request, startServer } = require('./index');
-const { v3opts } = require('./v3util');
+const { request, sleep } = require('./index');
+const servers = require('./servers');
 
 const PATH = '/engine.io/';
 
@@ -44,6 +44,17 @@ function parseStringPayload(text) {
 
 function poll(port, params, headers = {}) {
   return request(port, { path: `${PATH}?${qs(params)}`, headers });
+}
+
+/**
+ * Starts a GET on the v3 session and waits (up to ~2 s) until the server holds it, as a real
+ * client always has one out. Resolves { pending }: the promise of that GET's response.
+ */
+async function holdPoll(srv, sid) {
+  const socket = srv.server.clients[sid];
+  const pending = poll(srv.port, { EIO: '3', transport: 'polling', sid });
+  for (let i = 0; i < 400 && !socket.transport.writable; i++) await sleep(5);
+  return { pending };
 }
 
 function post(port, params, body, contentType = 'text/plain;charset=UTF-8') {
@@ -218,46 +229,13 @@ function parseSetCookie(line) {
   return { name: pair.slice(0, eq), value: pair.slice(eq + 1), attrs };
 }
 
-/**
- * Closes a test server whose polling sessions have no GET pending. A polling transport can only
- * deliver its close packet on a GET, and a server may wait for one (the official waits up to 30 s,
- * with a live timer); so poll each session once after `close()`, then shut the HTTP server.
- */
-async function closeWithPolls(srv) {
-  const sessions = Object.values(srv.server.clients).filter((s) => s.transport && s.transport.name === 'polling');
-  srv.server.close();
-  await Promise.all(
-    sessions.map((s) =>
-      poll(srv.port, { EIO: String(s.protocol), transport: 'polling', sid: s.id }).catch(() => null),
-    ),
-  );
-  srv.httpServer.closeAllConnections?.();
-  await new Promise((resolve) => srv.httpServer.close(() => resolve()));
-}
-
-/**
- * Runs `fn(srv)` with a server that accepts v3 clients, heartbeats 10 s away unless `opts` says
- * otherwise; `setup(srv)` runs first (e.g. listeners every test of a file needs). Afterwards the
- * server is closed with closeWithPolls, whether `fn` passed or threw.
- */
-async function withV3Server(opts, fn, setup) {
-  const srv = await startServer(v3opts({ pingInterval: 10000, pingTimeout: 10000, ...opts }));
-  if (setup) setup(srv);
-  try {
-    await fn(srv);
-  } finally {
-    await closeWithPolls(srv);
-  }
-}
-
 module.exports = {
   PATH,
-  closeWithPolls,
-  withV3Server,
   qs,
   handshake,
   parseStringPayload,
   poll,
+  holdPoll,
   post,
   runJsonp,
   jsonpClientEscape,
@@ -265,4 +243,6 @@ module.exports = {
   frameText,
   nextDataFrame,
   parseSetCookie,
+  /** @deprecated use ./servers closeWithPolls() */ closeWithPolls: servers.closeWithPolls,
+  /** @deprecated use ./servers withV3Server(opts, fn), with `setup` done inside fn */ withV3Server: (opts, fn, setup) => servers.withV3Server(opts, setup ? (srv) => (setup(srv), fn(srv)) : fn),
 };

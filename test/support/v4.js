@@ -2,14 +2,14 @@
 // Helpers for the protocol v4 server tests: hand-made polling requests, a `ws` peer with a
 // frame queue, a raw TCP upgrade request (to see exactly what a refused upgrade gets), and the
 // official engine.io-client@6 opened and awaited.
-const http = require('node:http');
 const net = require('node:net');
 const crypto = require('node:crypto');
 const { once } = require('node:events');
 const { WebSocket } = require('ws');
 const nodeTest = require('node:test');
 const assert = require('node:assert/strict');
-const { request: requestOnce, collect, asBuffer, closeHttpServer, startServer, waitFor } = require('./index');
+const { request: requestOnce, collect, asBuffer, waitFor } = require('./index');
+const servers = require('./servers');
 
 /**
  * One raw HTTP request, as `request()` in ./index.js ({status, headers, body, text}), but failing
@@ -230,59 +230,6 @@ async function openClient(baseUrl, opts = {}, ms = 5000) {
   return client;
 }
 
-/**
- * `eio.listen(0, opts)` and the http.Server it created (the README's form A). The http.Server is
- * captured while `listen` runs, so this does not rely on any non-README property of the engine.
- */
-async function listenEngine(eio, opts) {
-  let httpServer = null;
-  const original = http.Server.prototype.listen;
-  http.Server.prototype.listen = function (...args) {
-    httpServer = this;
-    return original.apply(this, args);
-  };
-  let engine;
-  const listening = new Promise((resolve) => {
-    try {
-      engine = opts === undefined ? eio.listen(0, resolve) : eio.listen(0, opts, resolve);
-    } finally {
-      http.Server.prototype.listen = original;
-    }
-  });
-  await listening;
-  const port = httpServer.address().port;
-  return {
-    engine,
-    httpServer,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      engine.close();
-      await closeHttpServer(httpServer);
-    },
-  };
-}
-
-/** A server whose heartbeats stay far away unless `opts` says otherwise, so payloads hold only what a test sends. */
-function quietServer(opts = {}, attachOpts) {
-  return startServer({ pingInterval: 10000, pingTimeout: 5000, ...opts }, attachOpts);
-}
-
-/**
- * Runs `fn(srv, clients)` with a quietServer(opts); afterwards closes every client the test put
- * in `clients`, then the server, whether `fn` passed or threw.
- */
-async function withServer(opts, fn, attachOpts) {
-  const srv = await quietServer(opts, attachOpts);
-  const clients = [];
-  try {
-    await fn(srv, clients);
-  } finally {
-    for (const c of clients) c.close();
-    await srv.close();
-  }
-}
-
 /** A polling session opened by hand: its sid, its open packet and the server-side socket. */
 async function pollingSession(srv, extra) {
   const conn = waitFor(srv.server, 'connection');
@@ -320,6 +267,30 @@ async function upgradeByHand(srv, sid, socket) {
   return peer;
 }
 
+/** An Engine.IO error answer: `status`, a JSON body, exactly { code, message }. */
+function assertError(res, code, message, status = 400) {
+  assert.equal(res.status, status, `status for code ${code}: ${res.text}`);
+  assert.match(res.headers['content-type'], /^application\/json/);
+  assert.deepEqual(errorBody(res), { code, message });
+}
+
+/**
+ * A closed polling session: a GET for it is refused as unknown (code 1), or, if the server still
+ * owes the client the close packet, answered with it once, after which the sid is unknown.
+ */
+async function assertSessionGone(port, sid) {
+  const res = await poll(port, sid);
+  if (res.status === 200) {
+    const packets = res.text.split(RS);
+    assert.equal(packets[packets.length - 1], '1', `a closed session answers a poll with ${JSON.stringify(res.text)}`);
+    assert.ok(packets.slice(0, -1).every((p) => p === '6'), `only noops before the close packet: ${JSON.stringify(res.text)}`);
+    assertError(await poll(port, sid), 1, 'Session ID unknown');
+  } else {
+    assertError(res, 1, 'Session ID unknown');
+  }
+  assertError(await post(port, sid, '4too late'), 1, 'Session ID unknown');
+}
+
 /**
  * node:test's `test` with a default timeout, so that a server that never answers fails the test
  * instead of hanging the file.
@@ -352,12 +323,14 @@ module.exports = {
   until,
   asBuffer,
   openClient,
-  listenEngine,
-  quietServer,
-  withServer,
   pollingSession,
   wsSession,
   probe,
   completeUpgrade,
   upgradeByHand,
+  assertError,
+  assertSessionGone,
+  /** @deprecated use ./servers listenServer(opts, { eio }) */ listenEngine: (eio, opts) => servers.listenServer(opts, { eio }),
+  /** @deprecated use ./servers quietServer() */ quietServer: servers.quietServer,
+  /** @deprecated use ./servers withServer() */ withServer: servers.withServer,
 };

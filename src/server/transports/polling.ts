@@ -3,10 +3,10 @@
 import type { ServerResponse } from 'node:http';
 import * as zlib from 'node:zlib';
 import debugModule from 'debug';
-import { v3, v4 } from '../../parser';
 import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
+import { refuseBody } from './refused-body';
 
 const debug = debugModule('engine:polling');
 
@@ -69,9 +69,14 @@ export class Polling extends Transport {
   override onRequest(req: EngineRequest, res?: ServerResponse): void {
     if (!res) res = req.res as ServerResponse;
     req.res = null;
-    if (req.method === 'GET') this.onPollRequest(req, res);
-    else if (req.method === 'POST') this.onDataRequest(req, res);
-    else {
+    const counters = this.counters;
+    if (req.method === 'GET') {
+      if (counters !== null) counters.getRequests++;
+      this.onPollRequest(req, res);
+    } else if (req.method === 'POST') {
+      if (counters !== null) counters.postRequests++;
+      this.onDataRequest(req, res);
+    } else {
       res.writeHead(400);
       res.end();
     }
@@ -87,7 +92,7 @@ export class Polling extends Transport {
       // it is answered with a noop, nothing of the session's in it, and this GET takes its place
       this.writable = false;
       const noop: Packet[] = [{ type: 'noop' }];
-      this.write((this.protocol === 4 ? v4.encodePayload(noop) : v3.encodePayload(noop, this.supportsBinary)) as string | Buffer, false, false);
+      this.write(this.codec.encodePayload(noop, this.supportsBinary) as string | Buffer, false, false);
     }
     if (this.pollReq !== null) {
       if (debug.enabled) debug('request overlap');
@@ -168,6 +173,7 @@ export class Polling extends Transport {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
       res.writeHead(200, this.headers(req, { 'Content-Type': 'text/html', 'Content-Length': '2' }));
       res.end('ok');
+      if (this.counters !== null) this.counters.bytesReceived += length;
       this.onData(binary ? body : body.toString('utf8'));
     };
     const onClose = () => {
@@ -181,23 +187,18 @@ export class Polling extends Transport {
   }
 
   private refuseTooLarge(req: EngineRequest, res: ServerResponse): void {
-    // the rest of the body is read and dropped, never kept nor parsed: closing the connection
-    // right away would reset it under a client still writing, before it reads the answer
-    req.resume();
-    if (!res.headersSent) {
-      res.writeHead(413, { 'Content-Length': 0 });
-      res.end();
-    }
+    // the rest of the body is read and dropped, never kept nor parsed, within bounds: closing
+    // the connection right away would reset it under a client still writing, before it reads
+    // the answer (see refused-body.ts)
+    refuseBody(req, res, 413);
     this.onError('payload too large');
   }
 
   /** A whole POST body: one payload of packets. */
   protected override onData(data: string | Buffer): void {
     if (debug.enabled) debug('received "%s"', data);
-    const packets =
-      this.protocol === 4
-        ? v4.decodePayload(typeof data === 'string' ? data : data.toString('utf8'), { binaryType: 'nodebuffer' })
-        : v3.decodePayload(data, { binaryType: 'nodebuffer' });
+    // (v4 bodies are always text here: onDataRequest refuses binary ones)
+    const packets = this.codec.decodePayload(data, { binaryType: 'nodebuffer' });
     for (let i = 0; i < packets.length; i++) {
       const packet = packets[i];
       if (packet.type === 'close') {
@@ -231,6 +232,10 @@ export class Polling extends Transport {
       this.shouldClose = null;
       done();
     }
+    const counters = this.counters;
+    if (counters !== null && this.pollRes !== null) {
+      for (let i = 0; i < packets.length; i++) if (packets[i].type === 'message') counters.messagesSent++;
+    }
     let compress = false;
     for (let i = 0; i < packets.length; i++) {
       const options = packets[i].options;
@@ -239,7 +244,7 @@ export class Polling extends Transport {
         break;
       }
     }
-    const data = this.protocol === 4 ? v4.encodePayload(packets) : v3.encodePayload(packets, this.supportsBinary);
+    const data = this.codec.encodePayload(packets, this.supportsBinary);
     this.write(data as string | Buffer, compress, notify === true);
   }
 
@@ -265,6 +270,7 @@ export class Polling extends Transport {
     const data = this.wrap(payload);
     const isString = typeof data === 'string';
     const length = isString ? Buffer.byteLength(data as string) : (data as Buffer).length;
+    if (this.counters !== null) this.counters.bytesSent += length;
     const headers: OutgoingHeaders = { 'Content-Type': this.contentType(isString) };
     const opts = this.httpCompression;
     const encoding = opts && compress && length >= (opts.threshold ?? 1024) ? pickEncoding(req.headers['accept-encoding'] as string | undefined) : null;
@@ -295,9 +301,12 @@ export class Polling extends Transport {
     else zlib.deflate(input, zopts, onCompressed);
   }
 
-  /** Response headers: no caching, then whatever 'headers' listeners add. */
+  /**
+   * Response headers: no caching, then whatever 'headers' listeners add. The key is
+   * `cache-control`, lowercase, as engine.io 6 writes it: listeners read or replace it by that name.
+   */
   protected headers(req: EngineRequest, headers: OutgoingHeaders): OutgoingHeaders {
-    headers['Cache-Control'] = 'no-store';
+    headers['cache-control'] = 'no-store';
     if (this.listenerCount('headers') > 0) this.emit('headers', headers, req);
     return headers;
   }

@@ -1,10 +1,11 @@
 // WebSocket transport over a `ws`-compatible socket (handed over by the server after the
 // HTTP upgrade). Stays writable while the socket's buffered amount is under the limit.
 import debugModule from 'debug';
-import { v3, v4 } from '../../parser';
 import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
+import { buildFrame, frameSender, inputPending, senderIdle } from './ws-internals';
+import type { WsSender, WsSocket } from './ws-internals';
 
 const debug = debugModule('engine:ws');
 
@@ -15,40 +16,26 @@ const NO_COMPRESS = Object.freeze({ compress: false });
 // Bigger binary payloads go through ws, which writes them without copying them
 const MAX_COPIED_FRAME = 16 * 1024;
 
-/**
- * One whole unmasked frame (FIN set, opcode text or binary) in a single Buffer. Written with
- * one socket.write, it skips ws's per-message option objects and its cork/writev of a
- * separate header, which cost more than the frame itself for small messages.
- */
-function buildFrame(data: string | Buffer): Buffer {
-  const isString = typeof data === 'string';
-  const length = isString ? Buffer.byteLength(data as string) : (data as Buffer).length;
-  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = isString ? 0x81 : 0x82;
-  if (header === 2) {
-    frame[1] = length;
-  } else if (header === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(0, 2);
-    frame.writeUInt32BE(length, 6);
-  }
-  if (isString) frame.write(data as string, header, length, 'utf8');
-  else (data as Buffer).copy(frame, header);
-  return frame;
+/** The payload length a frame declares in its header (socket.io's pre-built broadcast frames, ours). */
+function framePayloadLength(frame: readonly Buffer[] | Buffer): number {
+  const head = Buffer.isBuffer(frame) ? frame : frame[0];
+  if (!Buffer.isBuffer(head) || head.length < 2) return 0;
+  const len = head[1] & 0x7f;
+  if (len < 126) return len;
+  if (len === 126) return head.length >= 4 ? head.readUInt16BE(2) : 0;
+  return head.length >= 10 ? head.readUInt32BE(6) : 0;
 }
 
 /** Options socket.io passes with `write()`: a ws frame built once for a whole broadcast. */
 interface WritePacketOptions {
   compress?: boolean;
-  wsPreEncodedFrame?: unknown;
+  wsPreEncodedFrame?: readonly Buffer[];
 }
 
 export class WebSocketTransport extends Transport {
-  readonly socket: any;
+  readonly socket: WsSocket;
+  /** ws's Sender of the socket, for the one-write frame path; null when the socket has none. */
+  private readonly sender: WsSender | null;
   /** Whether permessage-deflate is enabled server-side (set by the server). */
   perMessageDeflate: unknown = false;
   /** Messages smaller than this many bytes are never compressed. */
@@ -56,25 +43,50 @@ export class WebSocketTransport extends Transport {
   /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
   maxBufferedAmount = 0;
   private readonly onSentLast: (err?: Error) => void;
+  /** Callbacks of afterPendingInput(), run once the received bytes have been decoded. */
+  private inputWaiters: Array<() => void> | null = null;
+  /** Runs the waiters once nothing received is left to decode, or the transport is no longer open. */
+  private readonly checkInput = (): void => {
+    if (this.inputWaiters === null || (this.readyState === 'open' && this.hasPendingInput)) return;
+    const waiters = this.inputWaiters;
+    this.inputWaiters = null;
+    for (let i = 0; i < waiters.length; i++) waiters[i]();
+  };
 
   constructor(req: EngineRequest) {
     super(req);
-    const socket = req.websocket;
+    const socket: WsSocket = req.websocket;
     this.socket = socket;
+    this.sender = frameSender(socket);
+    if (this.sender === null && debug.enabled) debug('no ws Sender on this socket: frames go through send()');
     this.onSentLast = (err?: Error) => {
       if (err) this.onError('write error', err.stack);
       else this.emit('drain');
     };
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      // ws finishes the chunk it was decoding right after this event returns
+      if (this.inputWaiters !== null) process.nextTick(this.checkInput);
       if (this.readyState !== 'open') return;
       let message: string | Buffer;
       if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       else message = data.toString();
       if (debug.enabled) debug('received "%s"', message);
+      const counters = this.counters;
+      if (counters !== null) {
+        counters.bytesReceived +=
+          typeof message !== 'string' ? message.length : Buffer.isBuffer(data) ? data.length : Buffer.byteLength(message);
+      }
       this.onData(message);
     });
-    socket.once('close', () => this.onClose());
-    socket.on('error', (err: Error) => this.onError('websocket error', err));
+    socket.once('close', () => {
+      this.onClose();
+      this.checkInput();
+    });
+    socket.on('error', (err: Error) => {
+      this.onError('websocket error', err);
+      // a receiver that failed never finishes its chunk
+      this.checkInput();
+    });
     this.writable = true;
   }
 
@@ -86,24 +98,46 @@ export class WebSocketTransport extends Transport {
     return true;
   }
 
+  /** Whether received bytes are still being decoded (see inputPending in ws-internals). */
+  override get hasPendingInput(): boolean {
+    return inputPending(this.socket);
+  }
+
+  override afterPendingInput(fn: () => void): void {
+    if (this.readyState !== 'open' || !this.hasPendingInput) {
+      fn();
+      return;
+    }
+    if (this.inputWaiters === null) this.inputWaiters = [fn];
+    else this.inputWaiters.push(fn);
+  }
+
   send(packets: Packet[], notify?: boolean): void {
     const socket = this.socket;
+    const sender = this.sender;
+    const counters = this.counters;
     const last = packets.length - 1;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i];
       const cb = i === last && notify === true ? this.onSentLast : undefined;
       const options = packet.options as WritePacketOptions | undefined;
-      if (options !== undefined && options.wsPreEncodedFrame !== undefined && this.canSendFrame()) {
-        socket._sender.sendFrame(options.wsPreEncodedFrame, cb);
+      if (counters !== null && packet.type === 'message') counters.messagesSent++;
+      if (options !== undefined && options.wsPreEncodedFrame !== undefined && sender !== null && senderIdle(socket, sender)) {
+        if (counters !== null) counters.bytesSent += framePayloadLength(options.wsPreEncodedFrame);
+        sender.sendFrame(options.wsPreEncodedFrame, cb);
         continue;
       }
-      const data = this.protocol === 4 ? v4.encodePacket(packet, this.supportsBinary) : v3.encodePacket(packet, this.supportsBinary);
+      const data = this.codec.encodePacket(packet, this.supportsBinary);
       const compress =
         this.perMessageDeflate !== false && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
-      if (!compress && (typeof data === 'string' || (data as Buffer).length <= MAX_COPIED_FRAME) && this.canSendFrame()) {
-        socket._sender.sendFrame([buildFrame(data as string | Buffer)], cb);
+      const small = typeof data === 'string' || data.length <= MAX_COPIED_FRAME;
+      if (!compress && small && sender !== null && senderIdle(socket, sender)) {
+        const frame = buildFrame(data as string | Buffer);
+        if (counters !== null) counters.bytesSent += framePayloadLength(frame);
+        sender.sendFrame([frame], cb);
         continue;
       }
+      if (counters !== null) counters.bytesSent += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       socket.send(data, compress ? COMPRESS : NO_COMPRESS, cb);
     }
     if (this.maxBufferedAmount > 0 && socket.bufferedAmount > this.maxBufferedAmount) {
@@ -127,22 +161,13 @@ export class WebSocketTransport extends Transport {
     return Buffer.byteLength(data) >= threshold;
   }
 
-  /**
-   * A pre-built frame may go straight to ws's sender only when nothing is queued there
-   * (a message being compressed would otherwise be overtaken).
-   */
-  private canSendFrame(): boolean {
-    const sender = this.socket && this.socket._sender;
-    if (!sender || typeof sender.sendFrame !== 'function') return false;
-    if (this.socket.readyState !== 1) return false;
-    if (sender._deflating === true) return false;
-    if (typeof sender._state === 'number' && sender._state !== 0) return false;
-    return !(sender._queue && sender._queue.length > 0);
-  }
-
   protected doClose(fn: () => void): void {
     if (debug.enabled) debug('closing');
-    this.socket.close();
+    // 1001 "going away": the client reconnects at once (to another node, through the balancer)
+    if (this.goingAway) this.socket.close(1001);
+    else this.socket.close();
     fn();
+    // nothing more will be decoded for the session: whoever waited for it goes on
+    this.checkInput();
   }
 }

@@ -1,8 +1,9 @@
-// The browser twin of binary.ts: the same exports and the same results, written for size with
-// what every browser has (atob/btoa, TextEncoder/TextDecoder) instead of Buffer. The browser
-// bundle (scripts/build.js) resolves './binary' to this file for the modules of src/parser;
-// Node, and bundlers that do not know the swap, keep binary.ts. test/parser-portable.test.js
-// runs the parser with this file in a context without Buffer against the Node build.
+// The byte layer without Buffer: the same exports and the same results as binary.ts, written
+// for size with what every browser has (atob/btoa, TextEncoder/TextDecoder). It is the one
+// Buffer-free implementation: binary.ts calls it where there is no Buffer, and the client's
+// browser bundle loads it in place of binary.ts (scripts/platform-swaps.js), dropping the Node
+// code. test/parser-portable.test.js runs the parser both ways, without Buffer, against the
+// Node build.
 
 import type { BinaryData, BinaryType } from './packet';
 
@@ -39,9 +40,10 @@ export function encodeBase64(data: BinaryData): string {
 }
 
 /**
- * Decodes `str.slice(start)` as base64 under binary.ts's rules: the standard alphabet plus the
- * URL-safe '-' and '_', at most two '=' and only at the end, padding optional but whole when
- * present. atob alone would also take ASCII whitespace and refuse '-' and '_', hence the check.
+ * Decodes `str.slice(start)` as base64 under the codec's one rule (see decodeBase64 in
+ * binary.ts): the standard alphabet plus the URL-safe '-' and '_', at most two '=' and only at
+ * the end, padding optional but whole when present, nothing else (no whitespace). atob alone
+ * would also take ASCII whitespace and refuse '-' and '_', hence the regular expression.
  */
 export function decodeBase64(str: string, start: number, _latin1Known?: boolean): Uint8Array | null {
   const text = str.substring(start);
@@ -85,7 +87,3 @@ export function utf8Decode(bytes: Uint8Array, start: number, end: number): strin
     return null;
   }
 }
-
-// binary.ts exports its Buffer-free code under these names for tests; here it is the only code.
-export const encodeBase64Portable = encodeBase64;
-export const decodeBase64Portable = (str: string, start: number): Uint8Array | null => decodeBase64(str, start);
