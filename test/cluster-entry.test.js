@@ -63,12 +63,15 @@ describe('engine.io-ts/cluster entry', () => {
     try {
       const cluster = redisCluster({ redis, prefix, nodeId: 'solo' });
       const engine = new Server({ cluster, pingInterval: 1000, pingTimeout: 1000 });
+      assert.equal(engine.health().checks.cluster, false, 'not ready before it joined');
+      assert.equal(engine.health().ready, false);
       // a handshake before the node is a member waits for it (its id must be routable)
       const early = cluster.register(engine.generateId({}));
       assert.ok(early instanceof Promise);
       await early;
       assert.equal(await redis.exists(`${prefix}:node:${cluster.tag}`), 1, 'joined by then');
       await cluster.ready;
+      assert.equal(engine.health().checks.cluster, true, 'the readiness check says ready once joined');
       assert.match(cluster.tag, /^[A-Za-z0-9_-]{4}$/);
       assert.deepEqual(JSON.parse(await redis.get(`${prefix}:node:${cluster.tag}`)), { id: 'solo', url: null });
       assert.ok((await redis.pTTL(`${prefix}:node:${cluster.tag}`)) <= 2000, 'expires with the heartbeat deadline');

@@ -110,6 +110,10 @@ export class RedisCluster implements ClusterSeam {
     this.host = server;
     this.loopback = this.makeLoopback(server);
     this.relay.maxBuffered = server.opts.maxBufferedAmount;
+    // not ready (health(), a Kubernetes readiness probe) before joining, or while Redis is away
+    if (typeof server.addReadinessCheck === 'function') {
+      server.addReadinessCheck('cluster', () => this.member && !this.closed && this.redis.isReady !== false);
+    }
     const deadline = server.opts.pingInterval + server.opts.pingTimeout;
     const ttl = this.explicitTtl ?? deadline;
     this.nodes.ttl = ttl;

@@ -16,6 +16,8 @@ export interface ClusterHost {
   /** The engine's own entry points: a relayed request is handed to them as if it came in here. */
   handleRequest(req: IncomingMessage, res: ServerResponse): unknown;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): unknown;
+  /** A condition of the server's readiness (health()): the layer says whether it can serve. */
+  addReadinessCheck?(name: string, check: () => boolean): unknown;
 }
 
 /**
