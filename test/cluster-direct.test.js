@@ -273,6 +273,34 @@ describe('cluster routing, request by request (direct mode, three nodes, no bala
     }
   });
 
+  it('a draining node: its sessions still reached through the others until closed, handshakes on it refused (503 code 6)', async () => {
+    const [a, b] = nodes;
+    const { sid } = await handshake(b.port);
+    const seen = b.events.length;
+    b.child.send({ type: 'drain', timeout: 2000 });
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await poll(b.port);
+    assert.equal(refused.status, 503);
+    assert.equal(JSON.parse(refused.text).code, 6);
+    // the session, not closed yet or closed by the drain: served through a while it lasts
+    const closed = b.wait((m) => m.type === 'close' && m.id === sid && b.events.indexOf(m) >= seen, 10000);
+    const res = await poll(a.port, sid, { method: 'POST', body: '4c:0' });
+    const gone = b.events.slice(seen).some((m) => m.type === 'close' && m.id === sid);
+    if (!gone) {
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.headers['x-test-served-by'], 'b');
+    }
+    // the drain's orderly close reaches the client through a too: a close packet on its GET
+    let packets = [];
+    for (let i = 0; i < 20 && !packets.includes('1'); i++) {
+      const get = await poll(a.port, sid);
+      if (get.status !== 200) break;
+      packets = get.text.split(SEP);
+    }
+    assert.ok(packets.includes('1'), `close packet through the other node: ${packets}`);
+    assert.equal((await closed).reason, 'server draining');
+  });
+
   it('a node that closes leaves the cluster: its entry is deleted from Redis, its sids answered 400 code 1 by the others', async () => {
     const c = nodes[2];
     const { sid } = await handshake(c.port);

@@ -116,7 +116,8 @@ async function main() {
   });
   if (cluster) await cluster.ready;
   process.on('message', async (msg) => {
-    if (msg.type === 'stats') process.send({ type: 'stats', stats, clientsCount: engine.clientsCount, tag: cluster ? cluster.tag : null });
+    if (msg.type === 'drain') engine.drain({ timeout: msg.timeout }).then(() => process.send({ type: 'drained' }));
+    else if (msg.type === 'stats') process.send({ type: 'stats', stats, clientsCount: engine.clientsCount, tag: cluster ? cluster.tag : null });
     else if (msg.type === 'stop') {
       engine.close();
       if (cluster) await cluster.close();
