@@ -252,9 +252,15 @@ export class RedisCluster implements ClusterSeam {
       const hit = this.nodes.cached(tag);
       if (hit !== undefined) return hit;
     }
+    // a custom id seen lately: its owner from the local memory
+    const byId = this.sessions.ownerTag(sid);
+    if (typeof byId === 'string') {
+      if (byId === this.nodes.tag) return null;
+      const known = this.nodes.cached(byId);
+      if (known !== undefined) return known;
+    }
     // an unseen tag or a custom id: the node entry and the id entry in one round trip
     const byTag = tag !== null ? this.nodes.lookup(tag) : null;
-    const byId = this.sessions.ownerTag(sid);
     return Promise.all([byTag, byId]).then(([entry, owner]) => {
       if (entry) return entry;
       if (owner === null || owner === this.nodes.tag) return null;

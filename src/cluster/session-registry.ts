@@ -9,6 +9,10 @@ import type { RedisLike } from './redis-client';
 
 const debug = debugModule('engine:cluster');
 
+/** How long, and for how many ids, a looked-up owner is remembered. */
+const SEEN_MS = 5000;
+const SEEN_MAX = 10000;
+
 export class SessionRegistry {
   private readonly ids = new Set<string>();
 
@@ -32,10 +36,25 @@ export class SessionRegistry {
     });
   }
 
+  /**
+   * Owners of other nodes' custom ids looked up lately: a session's next requests cost no Redis
+   * command. A stale entry (the session closed) does no harm: its owner answers "unknown sid".
+   */
+  private readonly seen = new Map<string, { tag: string; until: number }>();
+
   /** The tag of the owner of `id`, or null. */
-  async ownerTag(id: string): Promise<string | null> {
-    const reply = await command(this.redis, ['GET', this.key(id)], this.commandTimeout);
-    return typeof reply === 'string' ? reply : null;
+  ownerTag(id: string): string | null | Promise<string | null> {
+    const hit = this.seen.get(id);
+    if (hit !== undefined) {
+      if (hit.until > Date.now()) return hit.tag;
+      this.seen.delete(id);
+    }
+    return command(this.redis, ['GET', this.key(id)], this.commandTimeout).then((reply) => {
+      if (typeof reply !== 'string') return null;
+      if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.keys().next().value as string);
+      this.seen.set(id, { tag: reply, until: Date.now() + SEEN_MS });
+      return reply;
+    });
   }
 
   /** The session closed: its entry goes (when it was registered). */
