@@ -117,3 +117,50 @@ describe('a cluster mixing direct and relayed nodes', () => {
     }
   });
 });
+
+describe('CORS on a cluster: the answer to a forwarded request carries the policy once', () => {
+  const group = new Group();
+  const prefix = uniquePrefix('cors');
+  let nodes;
+
+  before(async () => {
+    const config = { prefix, secret: 's-' + prefix, cors: { origin: 'http://app.example', credentials: true } };
+    nodes = await Promise.all([group.node({ ...config, nodeId: 'a' }), group.node({ ...config, nodeId: 'b', direct: false })]);
+  });
+
+  after(async () => {
+    await group.stopAll();
+    const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+    await redis.connect();
+    const left = await redis.keys(prefix + ':*');
+    if (left.length) await redis.del(left);
+    await redis.quit();
+  });
+
+  it('allowed origin: one Access-Control-Allow-Origin, forwarded directly and relayed; other origins refused by the receiving node', async () => {
+    for (const [owner, via] of [
+      [nodes[1], nodes[0]],
+      [nodes[0], nodes[1]],
+    ]) {
+      const sid = await handshake(owner.port);
+      const res = await request(via.port, {
+        method: 'POST',
+        path: `/engine.io/?EIO=4&transport=polling&sid=${sid}`,
+        body: '4c:0',
+        headers: { 'content-type': 'text/plain', origin: 'http://app.example' },
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.headers['x-test-served-by'], owner.nodeId);
+      assert.equal(res.headers['access-control-allow-origin'], 'http://app.example');
+      assert.equal(res.headers['access-control-allow-credentials'], 'true');
+      const refused = await request(via.port, {
+        method: 'POST',
+        path: `/engine.io/?EIO=4&transport=polling&sid=${sid}`,
+        body: '4c:1',
+        headers: { 'content-type': 'text/plain', origin: 'http://evil.example' },
+      });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers['x-test-served-by'], undefined, 'refused before anything was forwarded');
+    }
+  });
+});

@@ -43,6 +43,7 @@ async function main() {
     pingInterval: config.pingInterval || 10000,
     pingTimeout: config.pingTimeout || 10000,
     maxHttpBufferSize: config.maxHttpBufferSize || 1e6,
+    ...(config.cors ? { cors: config.cors } : {}),
     ...(cluster ? { cluster } : {}),
   });
   if (config.customIds) {
