@@ -11,6 +11,8 @@ import { codec, protocolOf } from '../parser/codec';
 import type { Codec } from '../parser/codec';
 import type { DecodedPacket, Packet } from '../parser';
 import type { TransportCounters } from './metrics';
+import { DEFAULT_TRANSPORT_SETTINGS } from './options';
+import type { TransportSettings } from './options';
 
 const debug = debugModule('engine:transport');
 
@@ -41,14 +43,17 @@ export abstract class Transport extends EventEmitter {
   protected readonly codec: Codec;
   /** Whether binary may travel as binary (v3 clients without `b64=1`; always for v4). */
   supportsBinary: boolean;
-  maxHttpBufferSize = 1e6;
-  /** Where this transport counts its traffic (set by the server; null: not counted). */
-  counters: TransportCounters | null = null;
+  /** Where this transport counts its traffic (from its settings; null: not counted). */
+  readonly counters: TransportCounters | null;
+  /** What the server configured for this kind of transport (shared by all of them). */
+  protected readonly settings: TransportSettings;
   /** Set when the server is going away (drain): a WebSocket then closes with code 1001. */
   goingAway = false;
 
-  constructor(req: EngineRequest) {
+  constructor(req: EngineRequest, settings: TransportSettings = DEFAULT_TRANSPORT_SETTINGS) {
     super();
+    this.settings = settings;
+    this.counters = settings.counters;
     const q = req._query;
     this.protocol = protocolOf(q.EIO);
     this.codec = codec(this.protocol);
@@ -56,6 +61,11 @@ export abstract class Transport extends EventEmitter {
   }
 
   abstract get name(): string;
+
+  /** The largest message or POST body accepted, in bytes. */
+  get maxHttpBufferSize(): number {
+    return this.settings.maxHttpBufferSize;
+  }
 
   /** Whether this transport takes over upgraded (WebSocket) connections. */
   get handlesUpgrades(): boolean {

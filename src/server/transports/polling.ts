@@ -7,12 +7,12 @@ import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
 import { refuseBody } from './refused-body';
+import { DEFAULT_POLLING_SETTINGS } from '../options';
+import type { HttpCompressionOptions, PollingSettings } from '../options';
+
+export type { HttpCompressionOptions } from '../options';
 
 const debug = debugModule('engine:polling');
-
-export interface HttpCompressionOptions extends zlib.ZlibOptions {
-  threshold?: number;
-}
 
 type OutgoingHeaders = Record<string, string | number | string[]>;
 
@@ -48,7 +48,7 @@ function isBinaryContent(contentType: string | undefined): boolean {
 }
 
 export class Polling extends Transport {
-  httpCompression: HttpCompressionOptions | false = { threshold: 1024 };
+  protected declare readonly settings: PollingSettings;
   /** Pending GET: the response we will write the next payload to. */
   private pollReq: EngineRequest | null = null;
   private pollRes: ServerResponse | null = null;
@@ -57,8 +57,17 @@ export class Polling extends Transport {
   /** Set while an orderly close waits for a GET to carry the close packet. */
   private shouldClose: (() => void) | null = null;
 
+  constructor(req: EngineRequest, settings: PollingSettings = DEFAULT_POLLING_SETTINGS) {
+    super(req, settings);
+  }
+
   get name(): string {
     return 'polling';
+  }
+
+  /** The compression of answers (zlib options and threshold; false: none). */
+  get httpCompression(): HttpCompressionOptions | false {
+    return this.settings.httpCompression;
   }
 
   override onRequest(req: EngineRequest, res?: ServerResponse): void {
@@ -118,7 +127,7 @@ export class Polling extends Transport {
       res.end();
       return;
     }
-    const limit = this.maxHttpBufferSize;
+    const limit = this.settings.maxHttpBufferSize;
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
       this.refuseTooLarge(req, res);
@@ -243,8 +252,9 @@ export class Polling extends Transport {
     const length = isString ? Buffer.byteLength(data as string) : (data as Buffer).length;
     if (this.counters !== null) this.counters.bytesSent += length;
     const headers: OutgoingHeaders = { 'Content-Type': this.contentType(isString) };
-    const opts = this.httpCompression;
-    const encoding = opts && compress && length >= (opts.threshold ?? 1024) ? pickEncoding(req.headers['accept-encoding'] as string | undefined) : null;
+    const settings = this.settings;
+    const opts = settings.httpCompression;
+    const encoding = opts !== false && compress && length >= settings.compressionThreshold ? pickEncoding(req.headers['accept-encoding'] as string | undefined) : null;
     if (encoding === null) {
       headers['Content-Length'] = length;
       res.writeHead(200, this.headers(req, headers));

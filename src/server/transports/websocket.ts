@@ -6,6 +6,8 @@ import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
 import { buildFrame, frameSender, inputPending, senderIdle } from './ws-internals';
 import type { WsSender, WsSocket } from './ws-internals';
+import { DEFAULT_WEBSOCKET_SETTINGS } from '../options';
+import type { WebSocketSettings } from '../options';
 
 const debug = debugModule('engine:ws');
 
@@ -36,12 +38,7 @@ export class WebSocketTransport extends Transport {
   readonly socket: WsSocket;
   /** ws's Sender of the socket, for the one-write frame path; null when the socket has none. */
   private readonly sender: WsSender | null;
-  /** Whether permessage-deflate is enabled server-side (set by the server). */
-  perMessageDeflate: unknown = false;
-  /** Messages smaller than this many bytes are never compressed. */
-  deflateThreshold = 1024;
-  /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
-  maxBufferedAmount = 0;
+  protected declare readonly settings: WebSocketSettings;
   private readonly onSentLast: (err?: Error) => void;
   /** Callbacks of afterPendingInput(), run once the received bytes have been decoded. */
   private inputWaiters: Array<() => void> | null = null;
@@ -53,8 +50,8 @@ export class WebSocketTransport extends Transport {
     for (let i = 0; i < waiters.length; i++) waiters[i]();
   };
 
-  constructor(req: EngineRequest) {
-    super(req);
+  constructor(req: EngineRequest, settings: WebSocketSettings = DEFAULT_WEBSOCKET_SETTINGS) {
+    super(req, settings);
     const socket: WsSocket = req.websocket;
     this.socket = socket;
     this.sender = frameSender(socket);
@@ -94,6 +91,21 @@ export class WebSocketTransport extends Transport {
     return 'websocket';
   }
 
+  /** Whether permessage-deflate is enabled server-side. */
+  get perMessageDeflate(): boolean {
+    return this.settings.perMessageDeflate;
+  }
+
+  /** Messages smaller than this many bytes are never compressed. */
+  get deflateThreshold(): number {
+    return this.settings.deflateThreshold;
+  }
+
+  /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
+  get maxBufferedAmount(): number {
+    return this.settings.maxBufferedAmount;
+  }
+
   override get handlesUpgrades(): boolean {
     return true;
   }
@@ -129,7 +141,7 @@ export class WebSocketTransport extends Transport {
       }
       const data = this.codec.encodePacket(packet, this.supportsBinary);
       const compress =
-        this.perMessageDeflate !== false && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
+        this.settings.perMessageDeflate && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
       const small = typeof data === 'string' || data.length <= MAX_COPIED_FRAME;
       if (!compress && small && sender !== null && senderIdle(socket, sender)) {
         const frame = buildFrame(data as string | Buffer);
@@ -140,10 +152,11 @@ export class WebSocketTransport extends Transport {
       if (counters !== null) counters.bytesSent += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       socket.send(data, compress ? COMPRESS : NO_COMPRESS, cb);
     }
-    if (this.maxBufferedAmount > 0 && socket.bufferedAmount > this.maxBufferedAmount) {
+    const maxBuffered = this.settings.maxBufferedAmount;
+    if (maxBuffered > 0 && socket.bufferedAmount > maxBuffered) {
       // drop the connection now: a closing handshake would keep the backlog for its timeout
       if (typeof socket.terminate === 'function') socket.terminate();
-      this.onError('slow reader', new Error(`more than ${this.maxBufferedAmount} bytes waiting for the peer`));
+      this.onError('slow reader', new Error(`more than ${maxBuffered} bytes waiting for the peer`));
     }
   }
 
@@ -152,7 +165,7 @@ export class WebSocketTransport extends Transport {
    * messages are sent as they are. (A UTF-16 unit is at most 3 UTF-8 bytes.)
    */
   private overThreshold(data: string | Buffer): boolean {
-    const threshold = this.deflateThreshold;
+    const threshold = this.settings.deflateThreshold;
     if (threshold <= 0) return true;
     if (typeof data !== 'string') return data.length >= threshold;
     const n = data.length;
