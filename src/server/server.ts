@@ -162,6 +162,7 @@ export class Server extends EventEmitter {
       onDrain: (socket) => {
         this.emit('drain', socket);
       },
+      onClose: (socket) => this.sessionClosed(socket),
     };
   }
 
@@ -632,25 +633,28 @@ export class Server extends EventEmitter {
     this.clients[id] = socket;
     this.clientsCount++;
     if (this.counters !== null) this.countHandshake(req, transport);
-    socket.once('close', () => {
-      if (this.clients[id] === socket) {
-        delete this.clients[id];
-        this.clientsCount--;
-        if (this.drainer !== null) this.drainer.sessionClosed(this.clientsCount);
-      }
-      // a polling transport still waiting for the GET that carries its close packet
-      const last = socket.transport;
-      if (last.readyState === 'closing' && last.name === 'polling') {
-        this.closingTransports[id] = last;
-        last.once('close', () => {
-          if (this.closingTransports[id] === last) delete this.closingTransports[id];
-        });
-      }
-    });
     if (res !== null) transport.onRequest(req, res);
     this.emit('connection', socket);
     // a handshake that was under way when the drain began
     if (this.drainer !== null) this.drainer.add(socket);
+  }
+
+  /** A session closed (its settings' onClose hook, before its 'close' event). */
+  private sessionClosed(socket: Socket): void {
+    const id = socket.id;
+    if (this.clients[id] === socket) {
+      delete this.clients[id];
+      this.clientsCount--;
+      if (this.drainer !== null) this.drainer.sessionClosed(this.clientsCount);
+    }
+    // a polling transport still waiting for the GET that carries its close packet
+    const last = socket.transport;
+    if (last.readyState === 'closing' && last.name === 'polling') {
+      this.closingTransports[id] = last;
+      last.once('close', () => {
+        if (this.closingTransports[id] === last) delete this.closingTransports[id];
+      });
+    }
   }
 
   private countHandshake(req: EngineRequest, transport: Transport): void {

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import debugModule from 'debug';
 import type { DecodedPacket, Packet, PacketOptions, PacketType } from '../parser';
-import type { Transport, EngineRequest } from './transport';
+import type { Transport, EngineRequest, TransportError } from './transport';
 import { Deadline } from './deadlines';
 import type { SocketEvents, EventArgs } from './events';
 import { performance } from 'node:perf_hooks';
@@ -63,6 +63,8 @@ export interface SessionSettings {
   onFlush(socket: Socket, buffer: Packet[]): void;
   /** The write buffer was handed to the transport (the server's 'drain' event). */
   onDrain(socket: Socket): void;
+  /** The session closed: called before its 'close' event is emitted. */
+  onClose(socket: Socket): void;
 }
 
 const NO_UPGRADES: readonly string[] = Object.freeze([]);
@@ -114,7 +116,6 @@ export class Socket extends EventEmitter {
   private pongGraceUsed = false;
   /** Set when the client probed an upgrade: polling GETs are then released at once. */
   private probed = false;
-  private detachTransport: (() => void) | null = null;
   /** The transport this session may upgrade to, while the upgrade is under way. */
   private upgradeTransport: Transport | null = null;
   /** Heartbeat, upgrade and buffer settings, counters and hooks, from the server (shared). */
@@ -260,28 +261,35 @@ export class Socket extends EventEmitter {
 
   // ---- transport ----
 
+  // The transport reports to the session as its sink (TransportSink in transport.ts): no
+  // listener closures per session. Not `implements TransportSink`: these are internal.
   private setTransport(transport: Transport): void {
-    const onError = (err: Error) => this.onError(err);
-    const onReady = () => this.onTransportReady();
-    const onPacket = (packet: DecodedPacket) => this.onPacket(packet);
-    const onDrain = () => this.onDrain();
-    const onClose = () => this.onClose('transport close');
     this.transport = transport;
-    transport.once('error', onError);
-    transport.on('ready', onReady);
-    transport.on('packet', onPacket);
-    transport.on('drain', onDrain);
-    transport.once('close', onClose);
-    this.detachTransport = () => {
-      transport.removeListener('error', onError);
-      transport.removeListener('ready', onReady);
-      transport.removeListener('packet', onPacket);
-      transport.removeListener('drain', onDrain);
-      transport.removeListener('close', onClose);
-    };
+    transport.sink = this;
   }
 
-  private onTransportReady(): void {
+  /** @internal */
+  onTransportPacket(packet: DecodedPacket): void {
+    this.onPacket(packet);
+  }
+
+  /** @internal */
+  onTransportError(err: TransportError): void {
+    this.onError(err);
+  }
+
+  /** @internal */
+  onTransportClose(): void {
+    this.onClose('transport close');
+  }
+
+  /** @internal */
+  onTransportDrain(): void {
+    this.onDrain();
+  }
+
+  /** @internal */
+  onTransportReady(): void {
     if (this.writeBuffer.length > 0) this.flush();
     else if (this.upgrading && this.probed && this.transport.writable) {
       // an upgrade is under way: hand the GET back at once so the client can switch
@@ -291,10 +299,7 @@ export class Socket extends EventEmitter {
 
   private clearTransport(): void {
     const transport = this.transport;
-    if (this.detachTransport !== null) {
-      this.detachTransport();
-      this.detachTransport = null;
-    }
+    if (transport.sink === this) transport.sink = null;
     transport.on('error', ignoreError);
     transport.close();
   }
@@ -532,6 +537,7 @@ export class Socket extends EventEmitter {
     if (reason !== 'server shutting down') this.transport.discard();
     this.clearTransport();
     try {
+      this.settings.onClose(this);
       this.emit('close', reason, description);
     } finally {
       this.writeBuffer = [];

@@ -1,5 +1,6 @@
 // The abstract transport: moves packets over one kind of connection for one protocol
-// revision. It knows nothing of sessions: the Socket listens to its events.
+// revision. It knows nothing of sessions: it reports to its sink (the TransportSink interface,
+// which the Socket that owns it implements), then emits the same as events.
 //
 // Events: 'packet' (decoded packet), 'error' (Error with type 'TransportError'; only
 // emitted when someone listens), 'close', 'drain' (a batch given to send() was flushed),
@@ -32,6 +33,23 @@ export interface TransportError extends Error {
 
 function noop(): void {}
 
+/**
+ * Who a transport reports to, before it emits the same as events: one object (the session)
+ * instead of five listeners and their closures for every session. Set and cleared by the owner.
+ */
+export interface TransportSink {
+  /** A packet was received ('packet'). */
+  onTransportPacket(packet: DecodedPacket): void;
+  /** The transport failed ('error'); it is closing or about to be. */
+  onTransportError(err: TransportError): void;
+  /** The transport closed ('close'). */
+  onTransportClose(): void;
+  /** A batch given to send() with `notify` went out ('drain'). */
+  onTransportDrain(): void;
+  /** The transport became writable ('ready'). */
+  onTransportReady(): void;
+}
+
 export abstract class Transport extends EventEmitter {
   /** Session id, set by the Socket that owns this transport. */
   sid?: string;
@@ -49,6 +67,8 @@ export abstract class Transport extends EventEmitter {
   protected readonly settings: TransportSettings;
   /** Set when the server is going away (drain): a WebSocket then closes with code 1001. */
   goingAway = false;
+  /** The session this transport reports to (null: none, only the events). */
+  sink: TransportSink | null = null;
 
   constructor(req: EngineRequest, settings: TransportSettings = DEFAULT_TRANSPORT_SETTINGS) {
     super();
@@ -108,11 +128,14 @@ export abstract class Transport extends EventEmitter {
   protected abstract doClose(fn: () => void): void;
 
   protected onError(msg: string, desc?: unknown): void {
-    if (this.listenerCount('error') > 0) {
+    const sink = this.sink;
+    const listened = this.listenerCount('error') > 0;
+    if (sink !== null || listened) {
       const err = new Error(msg) as TransportError;
       err.type = 'TransportError';
       err.description = desc;
-      this.emit('error', err);
+      if (sink !== null) sink.onTransportError(err);
+      if (listened) this.emit('error', err);
     } else if (debug.enabled) {
       debug('ignored transport error %s (%s)', msg, desc);
     }
@@ -121,7 +144,24 @@ export abstract class Transport extends EventEmitter {
   protected onPacket(packet: DecodedPacket): void {
     const counters = this.counters;
     if (counters !== null && packet.type === 'message') counters.messagesReceived++;
+    // the sink first: a listener that sets a sink (the upgrade) must not have it see this packet
+    const sink = this.sink;
+    if (sink !== null) sink.onTransportPacket(packet);
     this.emit('packet', packet);
+  }
+
+  /** 'drain': the batch given to send() with `notify` went out. */
+  protected onDrain(): void {
+    const sink = this.sink;
+    if (sink !== null) sink.onTransportDrain();
+    this.emit('drain');
+  }
+
+  /** 'ready': the transport became writable. */
+  protected onReady(): void {
+    const sink = this.sink;
+    if (sink !== null) sink.onTransportReady();
+    this.emit('ready');
   }
 
   protected onData(data: string | Buffer): void {
@@ -131,6 +171,8 @@ export abstract class Transport extends EventEmitter {
   protected onClose(): void {
     this.readyState = 'closed';
     this.writable = false;
+    const sink = this.sink;
+    if (sink !== null) sink.onTransportClose();
     this.emit('close');
   }
 }

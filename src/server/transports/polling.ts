@@ -105,7 +105,7 @@ export class Polling extends Transport {
       }
     });
     this.writable = true;
-    this.emit('ready');
+    this.onReady();
     if (this.writable && this.shouldClose) {
       if (debug.enabled) debug('triggering empty send to append close packet');
       this.send([{ type: 'noop' }]);
@@ -259,7 +259,7 @@ export class Polling extends Transport {
       headers['Content-Length'] = length;
       res.writeHead(200, this.headers(req, headers));
       res.end(data);
-      if (notify) this.emit('drain');
+      if (notify) this.onDrain();
       return;
     }
     const input = isString ? Buffer.from(data as string) : (data as Buffer);
@@ -275,7 +275,7 @@ export class Polling extends Transport {
       headers['Vary'] = 'Accept-Encoding';
       res.writeHead(200, this.headers(req, headers));
       res.end(out);
-      if (notify) this.emit('drain');
+      if (notify) this.onDrain();
     };
     const zopts = opts as zlib.ZlibOptions;
     if (encoding === 'gzip') zlib.gzip(input, zopts, onCompressed);

@@ -58,7 +58,7 @@ export class WebSocketTransport extends Transport {
     if (this.sender === null && debug.enabled) debug('no ws Sender on this socket: frames go through send()');
     this.onSentLast = (err?: Error) => {
       if (err) this.onError('write error', err.stack);
-      else this.emit('drain');
+      else this.onDrain();
     };
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       // ws finishes the chunk it was decoding right after this event returns
