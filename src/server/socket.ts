@@ -108,7 +108,8 @@ export class Socket extends EventEmitter {
   /** Packets waiting for the transport to become writable. */
   writeBuffer: Packet[] = [];
   private packetsFn: SendCallback[] | null = null;
-  private sentCallbackFn: SendCallback[][] = [];
+  /** The send callbacks of each batch handed to the transport, until its 'drain' (made on first use). */
+  private sentCallbackFn: SendCallback[][] | null = null;
   private writeBufferBytes = 0;
   /** The heartbeat deadline, in the schedule shared by all sessions (see deadlines.ts). */
   private readonly beat = new Deadline(this);
@@ -305,6 +306,7 @@ export class Socket extends EventEmitter {
   }
 
   private onDrain(): void {
+    if (this.sentCallbackFn === null) return;
     const fns = this.sentCallbackFn.shift();
     if (fns === undefined) return;
     for (let i = 0; i < fns.length; i++) {
@@ -467,7 +469,8 @@ export class Socket extends EventEmitter {
     this.writeBufferBytes = 0;
     let notify = false;
     if (this.packetsFn !== null) {
-      this.sentCallbackFn.push(this.packetsFn);
+      if (this.sentCallbackFn === null) this.sentCallbackFn = [this.packetsFn];
+      else this.sentCallbackFn.push(this.packetsFn);
       this.packetsFn = null;
       notify = true;
     }
@@ -531,7 +534,7 @@ export class Socket extends EventEmitter {
     if (this.transport.counters !== null) this.transport.counters.addSession(this.protocol, -1);
     this.stopBeat();
     this.packetsFn = null;
-    this.sentCallbackFn = [];
+    this.sentCallbackFn = null;
     // only a shutdown waits for the client's next GET to hand it a close packet; otherwise a
     // pending GET gets one, and with none pending the transport closes at once
     if (reason !== 'server shutting down') this.transport.discard();

@@ -72,6 +72,10 @@ export abstract class Transport extends EventEmitter {
 
   constructor(req: EngineRequest, settings: TransportSettings = DEFAULT_TRANSPORT_SETTINGS) {
     super();
+    // EventEmitter starts with an empty null-prototype listener map, a dictionary of ~160 bytes;
+    // a transport reports to its sink and usually has no listener at all, so it is made on the
+    // first on() instead (Node's EventEmitter treats an undefined _events as "no listeners yet")
+    (this as unknown as { _events: unknown })._events = undefined;
     this.settings = settings;
     this.counters = settings.counters;
     const q = req._query;

@@ -34,21 +34,38 @@ interface WritePacketOptions {
   wsPreEncodedFrame?: readonly Buffer[];
 }
 
+/** On the ws socket: the transport its listeners report to (they are shared, not closures). */
+const kTransport = Symbol('engine.io-ts transport');
+
+type OwnedSocket = WsSocket & { [kTransport]: WebSocketTransport };
+
+// The socket's listeners, shared by every transport: EventEmitter calls them on the socket,
+// which leads to its transport, so a session costs no closure for them.
+function onSocketMessage(this: OwnedSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  this[kTransport].onMessage(data, isBinary);
+}
+
+function onSocketClose(this: OwnedSocket): void {
+  this[kTransport].onSocketClose();
+}
+
+function onSocketError(this: OwnedSocket, err: Error): void {
+  this[kTransport].onSocketError(err);
+}
+
+function checkInputOf(transport: WebSocketTransport): void {
+  transport.checkInput();
+}
+
 export class WebSocketTransport extends Transport {
   readonly socket: WsSocket;
   /** ws's Sender of the socket, for the one-write frame path; null when the socket has none. */
   private readonly sender: WsSender | null;
   protected declare readonly settings: WebSocketSettings;
-  private readonly onSentLast: (err?: Error) => void;
+  /** The callback of a batch's last frame when the batch is to be notified (made on first use). */
+  private onSentLast: ((err?: Error) => void) | null = null;
   /** Callbacks of afterPendingInput(), run once the received bytes have been decoded. */
   private inputWaiters: Array<() => void> | null = null;
-  /** Runs the waiters once nothing received is left to decode, or the transport is no longer open. */
-  private readonly checkInput = (): void => {
-    if (this.inputWaiters === null || (this.readyState === 'open' && this.hasPendingInput)) return;
-    const waiters = this.inputWaiters;
-    this.inputWaiters = null;
-    for (let i = 0; i < waiters.length; i++) waiters[i]();
-  };
 
   constructor(req: EngineRequest, settings: WebSocketSettings = DEFAULT_WEBSOCKET_SETTINGS) {
     super(req, settings);
@@ -56,35 +73,62 @@ export class WebSocketTransport extends Transport {
     this.socket = socket;
     this.sender = frameSender(socket);
     if (this.sender === null && debug.enabled) debug('no ws Sender on this socket: frames go through send()');
-    this.onSentLast = (err?: Error) => {
-      if (err) this.onError('write error', err.stack);
-      else this.onDrain();
-    };
-    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      // ws finishes the chunk it was decoding right after this event returns
-      if (this.inputWaiters !== null) process.nextTick(this.checkInput);
-      if (this.readyState !== 'open') return;
-      let message: string | Buffer;
-      if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      else message = data.toString();
-      if (debug.enabled) debug('received "%s"', message);
-      const counters = this.counters;
-      if (counters !== null) {
-        counters.bytesReceived +=
-          typeof message !== 'string' ? message.length : Buffer.isBuffer(data) ? data.length : Buffer.byteLength(message);
-      }
-      this.onData(message);
-    });
-    socket.once('close', () => {
-      this.onClose();
-      this.checkInput();
-    });
-    socket.on('error', (err: Error) => {
-      this.onError('websocket error', err);
-      // a receiver that failed never finishes its chunk
-      this.checkInput();
-    });
+    (socket as OwnedSocket)[kTransport] = this;
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
     this.writable = true;
+  }
+
+  /** @internal a message from the socket */
+  onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    // ws finishes the chunk it was decoding right after this event returns
+    if (this.inputWaiters !== null) process.nextTick(checkInputOf, this);
+    if (this.readyState !== 'open') return;
+    let message: string | Buffer;
+    if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    else message = data.toString();
+    if (debug.enabled) debug('received "%s"', message);
+    const counters = this.counters;
+    if (counters !== null) {
+      counters.bytesReceived +=
+        typeof message !== 'string' ? message.length : Buffer.isBuffer(data) ? data.length : Buffer.byteLength(message);
+    }
+    this.onData(message);
+  }
+
+  /** @internal the socket closed (ws emits 'close' once) */
+  onSocketClose(): void {
+    this.onClose();
+    this.checkInput();
+  }
+
+  /** @internal */
+  onSocketError(err: Error): void {
+    this.onError('websocket error', err);
+    // a receiver that failed never finishes its chunk
+    this.checkInput();
+  }
+
+  /** @internal runs the waiters once nothing received is left to decode, or the transport is no longer open */
+  checkInput(): void {
+    if (this.inputWaiters === null || (this.readyState === 'open' && this.hasPendingInput)) return;
+    const waiters = this.inputWaiters;
+    this.inputWaiters = null;
+    for (let i = 0; i < waiters.length; i++) waiters[i]();
+  }
+
+  /** The callback of a notified batch's last frame: 'drain' once it is written. */
+  private sentLast(): (err?: Error) => void {
+    let cb = this.onSentLast;
+    if (cb === null) {
+      cb = (err?: Error) => {
+        if (err) this.onError('write error', err.stack);
+        else this.onDrain();
+      };
+      this.onSentLast = cb;
+    }
+    return cb;
   }
 
   get name(): string {
@@ -131,7 +175,7 @@ export class WebSocketTransport extends Transport {
     const last = packets.length - 1;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i];
-      const cb = i === last && notify === true ? this.onSentLast : undefined;
+      const cb = i === last && notify === true ? this.sentLast() : undefined;
       const options = packet.options as WritePacketOptions | undefined;
       if (counters !== null && packet.type === 'message') counters.messagesSent++;
       if (options !== undefined && options.wsPreEncodedFrame !== undefined && sender !== null && senderIdle(socket, sender)) {
