@@ -26,6 +26,7 @@ import type { ServerEvents, EventArgs, ConnectionError } from './events';
 import { resolveOptions, pollingSettings, webSocketSettings } from './options';
 import type { ServerOptions, AttachOptions, ResolvedOptions } from './options';
 import { runMiddlewares } from './middleware';
+import { sessionRequest } from './session-request';
 import type { Middleware } from './middleware';
 
 export type { ServerEvents, SocketEvents, ConnectionError } from './events';
@@ -629,7 +630,9 @@ export class Server extends EventEmitter {
     }
     if (debug.enabled) debug('handshaking client "%s"', id);
     const protocol = protocolOf(req._query.EIO);
-    const socket = new Socket(id, this.sessionSettings, transport, req, protocol);
+    // the session keeps a lean view of its request unless middlewares ran on it (session-request.ts)
+    const request = this.middlewares.length === 0 ? sessionRequest(req) : req;
+    const socket = new Socket(id, this.sessionSettings, transport, request, protocol);
     this.clients[id] = socket;
     this.clientsCount++;
     if (this.counters !== null) this.countHandshake(req, transport);
