@@ -108,11 +108,16 @@ export interface TransportSettings {
   readonly counters: TransportCounters | null;
 }
 
+/** Called with every polling answer's headers before they are written (may add to them). */
+export type PollingHeadersHook = (sid: string | undefined, headers: Record<string, string | number | string[]>, req: IncomingMessage) => void;
+
 export interface PollingSettings extends TransportSettings {
   /** zlib options of the answers, with the size under which they are not compressed; false: never. */
   readonly httpCompression: HttpCompressionOptions | false;
   /** Bytes under which an answer is not compressed (from httpCompression.threshold). */
   readonly compressionThreshold: number;
+  /** The server's part in the answers' headers (cookie, its 'headers' events), before the transport's own 'headers' event. */
+  readonly onHeaders: PollingHeadersHook | null;
 }
 
 export interface WebSocketSettings extends TransportSettings {
@@ -131,8 +136,9 @@ function deflateThresholdOf(opts: { threshold?: unknown } | false): number {
   return Number.isFinite(n) ? n : DEFAULT_COMPRESSION_THRESHOLD;
 }
 
-export function pollingSettings(opts: ResolvedOptions, counters: TransportCounters | null): PollingSettings {
+export function pollingSettings(opts: ResolvedOptions, counters: TransportCounters | null, onHeaders: PollingHeadersHook | null): PollingSettings {
   return {
+    onHeaders,
     maxHttpBufferSize: opts.maxHttpBufferSize,
     counters,
     httpCompression: opts.httpCompression,
@@ -162,6 +168,7 @@ export const DEFAULT_POLLING_SETTINGS: PollingSettings = Object.freeze({
   counters: null,
   httpCompression: Object.freeze({ threshold: DEFAULT_COMPRESSION_THRESHOLD }),
   compressionThreshold: DEFAULT_COMPRESSION_THRESHOLD,
+  onHeaders: null,
 });
 
 export const DEFAULT_WEBSOCKET_SETTINGS: WebSocketSettings = Object.freeze({

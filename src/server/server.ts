@@ -105,7 +105,6 @@ export class Server extends EventEmitter {
    */
   readonly ws: WebSocketServerLike | undefined;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
-  private readonly onPollingHeaders: (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) => void;
   /** The counters behind metrics() (null with `metrics: false`), shared with sessions and transports. */
   private readonly counters: Metrics | null;
   /** What every session of this server is given (see SessionSettings in socket.ts). */
@@ -127,20 +126,21 @@ export class Server extends EventEmitter {
     this.ws = this.opts.transports.indexOf('websocket') !== -1 ? this.createWebSocketServer() : undefined;
     this.counters = o.metrics === false ? null : new Metrics();
     this.transportSettings = {
-      polling: pollingSettings(this.opts, this.counters !== null ? this.counters.polling : null),
+      polling: pollingSettings(this.opts, this.counters !== null ? this.counters.polling : null, (sid, headers, req) =>
+        this.pollingHeaders(sid, headers, req as EngineRequest),
+      ),
       websocket: webSocketSettings(this.opts, this.counters !== null ? this.counters.websocket : null),
     };
     this.sessionSettings = this.createSessionSettings();
-    const server = this;
-    this.onPollingHeaders = function (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) {
-      if (!req._query.sid) {
-        if (server.cookie !== null && this.sid !== undefined) {
-          headers['Set-Cookie'] = [serializeCookie(server.cookie, this.sid)];
-        }
-        server.emit('initial_headers', headers, req);
-      }
-      server.emit('headers', headers, req);
-    };
+  }
+
+  /** The headers of a polling answer: the cookie and 'initial_headers' on the handshake, then 'headers'. */
+  private pollingHeaders(sid: string | undefined, headers: OutgoingHttpHeaders, req: EngineRequest): void {
+    if (!req._query.sid) {
+      if (this.cookie !== null && sid !== undefined) headers['Set-Cookie'] = [serializeCookie(this.cookie, sid)];
+      this.emit('initial_headers', headers, req);
+    }
+    this.emit('headers', headers, req);
   }
 
   private createSessionSettings(): SessionSettings {
@@ -611,7 +611,6 @@ export class Server extends EventEmitter {
       if (debug.enabled) debug('could not create transport: %s', err);
       return null;
     }
-    if (transport.name === 'polling') transport.on('headers', this.onPollingHeaders);
     return transport;
   }
 

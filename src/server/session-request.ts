@@ -21,21 +21,32 @@ const NODE_OWN: ReadonlySet<string> = new Set(Object.keys(new IncomingMessage(un
 /** What the engine itself puts on a request and a session has no use for. */
 const ENGINE_OWN: ReadonlySet<string> = new Set(['res', 'websocket', '_query']);
 
+/**
+ * The view's constructor: a plain function, so that every view has the same shape with its
+ * fields in the object itself (no map transitions, no separate property store), and its
+ * prototype is IncomingMessage's (instanceof, `constructor`, `connection`, framework methods).
+ */
+function SessionRequest(this: Record<string, unknown>, req: EngineRequest): void {
+  // `headers` is an accessor of IncomingMessage.prototype: this stores the parsed object
+  this.headers = req.headers;
+  this.rawHeaders = req.rawHeaders;
+  this.url = req.url;
+  this.method = req.method;
+  this.httpVersion = req.httpVersion;
+  this.httpVersionMajor = req.httpVersionMajor;
+  this.httpVersionMinor = req.httpVersionMinor;
+  this.socket = req.socket;
+  this._query = req._query;
+}
+SessionRequest.prototype = Object.create(IncomingMessage.prototype);
+
 /** The view a session keeps of its handshake request (see above). */
 export function sessionRequest(req: EngineRequest): EngineRequest {
-  const view = Object.create(IncomingMessage.prototype) as EngineRequest;
-  // `headers` is an accessor of IncomingMessage.prototype: this stores the parsed object
-  view.headers = req.headers;
-  view.rawHeaders = req.rawHeaders;
-  view.url = req.url;
-  view.method = req.method;
-  view.httpVersion = req.httpVersion;
-  view.httpVersionMajor = req.httpVersionMajor;
-  view.httpVersionMinor = req.httpVersionMinor;
-  view.socket = req.socket;
-  view._query = req._query;
-  for (const key of Object.keys(req)) {
-    if (!NODE_OWN.has(key) && !ENGINE_OWN.has(key)) (view as unknown as Record<string, unknown>)[key] = (req as unknown as Record<string, unknown>)[key];
+  const view = new (SessionRequest as unknown as new (req: EngineRequest) => Record<string, unknown>)(req);
+  const keys = Object.keys(req);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (!NODE_OWN.has(key) && !ENGINE_OWN.has(key)) view[key] = (req as unknown as Record<string, unknown>)[key];
   }
-  return view;
+  return view as unknown as EngineRequest;
 }

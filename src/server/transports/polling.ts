@@ -96,7 +96,8 @@ export class Polling extends Transport {
     }
     this.pollReq = req;
     this.pollRes = res;
-    res.once('close', () => {
+    // (ServerResponse emits 'close' once: on() spares once()'s wrapper on every GET)
+    res.on('close', () => {
       // still ours: the client went away before we answered
       if (this.pollRes === res) {
         this.pollReq = this.pollRes = null;
@@ -288,6 +289,8 @@ export class Polling extends Transport {
    */
   protected headers(req: EngineRequest, headers: OutgoingHeaders): OutgoingHeaders {
     headers['cache-control'] = 'no-store';
+    const hook = this.settings.onHeaders;
+    if (hook !== null) hook(this.sid, headers, req);
     if (this.listenerCount('headers') > 0) this.emit('headers', headers, req);
     return headers;
   }
