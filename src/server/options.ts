@@ -99,6 +99,27 @@ export function resolveOptions(opts: ServerOptions & AttachOptions): ResolvedOpt
   };
 }
 
+/** What attach() works with: its own options over the server's, with the defaults. */
+export interface ResolvedAttachOptions {
+  /** The engine's path without a trailing slash. */
+  path: string;
+  addTrailingSlash: boolean;
+  destroyUpgrade: boolean;
+  destroyUpgradeTimeout: number;
+  healthPath: string | undefined;
+}
+
+export function resolveAttachOptions(attach: AttachOptions, server: ResolvedOptions): ResolvedAttachOptions {
+  const opts = attach || {};
+  return {
+    path: (opts.path || server.path || '/engine.io').replace(/\/$/, ''),
+    addTrailingSlash: (opts.addTrailingSlash ?? server.addTrailingSlash) !== false,
+    destroyUpgrade: (opts.destroyUpgrade ?? server.destroyUpgrade) !== false,
+    destroyUpgradeTimeout: opts.destroyUpgradeTimeout ?? server.destroyUpgradeTimeout ?? 1000,
+    healthPath: opts.healthPath ?? server.healthPath,
+  };
+}
+
 // ---- what each transport is given (one object per server and transport kind, shared) ----
 
 export interface TransportSettings {

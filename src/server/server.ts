@@ -23,7 +23,7 @@ import { getTransport } from './transports/index';
 import type { TransportSettingsByName } from './transports/index';
 import { isValidJsonpIndex } from './transports/jsonp';
 import type { ServerEvents, EventArgs, ConnectionError } from './events';
-import { resolveOptions, pollingSettings, webSocketSettings } from './options';
+import { resolveOptions, resolveAttachOptions, pollingSettings, webSocketSettings } from './options';
 import type { ServerOptions, AttachOptions, ResolvedOptions } from './options';
 import { runMiddlewares } from './middleware';
 import { sessionRequest } from './session-request';
@@ -670,12 +670,8 @@ export class Server extends EventEmitter {
   /** Captures the engine's requests and upgrades on an http.Server. */
   attach(httpServer: HttpServer, options: AttachOptions = {}): this {
     const opts = options || {};
-    const base = (opts.path || this.opts.path || '/engine.io').replace(/\/$/, '');
-    const trailing = (opts.addTrailingSlash ?? this.opts.addTrailingSlash) !== false;
-    const destroyUpgrade = (opts.destroyUpgrade ?? this.opts.destroyUpgrade) !== false;
-    const destroyUpgradeTimeout = opts.destroyUpgradeTimeout ?? this.opts.destroyUpgradeTimeout ?? 1000;
+    const { path: base, addTrailingSlash: trailing, destroyUpgrade, destroyUpgradeTimeout, healthPath } = resolveAttachOptions(opts, this.opts);
     if (opts.handlePreflightRequest !== undefined) this.handlePreflight = opts.handlePreflightRequest;
-    const healthPath = opts.healthPath ?? this.opts.healthPath;
     if (healthPath) this.eventLoopDelay.start();
     const matches = (req: IncomingMessage): boolean => {
       const url = req.url || '';
