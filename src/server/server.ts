@@ -8,25 +8,31 @@ import debugModule from 'debug';
 import { ERRORS, ERROR_MESSAGES, abortRequest, abortUpgrade } from './errors';
 import type { ErrorCode, ErrorContext } from './errors';
 import { CorsPolicy, CorsVerdict } from './cors';
-import type { CorsOptions, CorsOptionsDelegate } from './cors';
 import { resolveCookie, serializeCookie } from './cookie';
 import type { CookieOptions } from './cookie';
 import { generateSessionId } from './id';
 import { Socket } from './socket';
+import type { SessionSettings } from './socket';
 import { UpgradeResponse } from './upgrade-response';
 import { createWebSocketServer } from './websocket-server';
-import type { WebSocketServerLike, WsEngine } from './websocket-server';
+import type { WebSocketServerLike } from './websocket-server';
 import type { Transport, EngineRequest } from './transport';
 import { parseQuery } from './query';
 import { protocolOf } from '../parser/codec';
 import { getTransport } from './transports/index';
+import type { TransportSettingsByName } from './transports/index';
 import { isValidJsonpIndex } from './transports/jsonp';
-import type { Polling, HttpCompressionOptions } from './transports/polling';
-import type { WebSocketTransport } from './transports/websocket';
 import type { ClusterSeam } from './cluster-seam';
 import type { ServerEvents, EventArgs, ConnectionError } from './events';
+import { resolveOptions, resolveAttachOptions, pollingSettings, webSocketSettings } from './options';
+import type { ServerOptions, AttachOptions, ResolvedOptions } from './options';
+import { runMiddlewares } from './middleware';
+import { sessionRequest } from './session-request';
+import type { Middleware } from './middleware';
 
 export type { ServerEvents, SocketEvents, ConnectionError } from './events';
+export type { ServerOptions, AttachOptions, ResolvedOptions, AllowRequest, TransportName } from './options';
+export type { Middleware } from './middleware';
 import { performance } from 'node:perf_hooks';
 import { Metrics } from './metrics';
 import type { MetricsSnapshot } from './metrics';
@@ -36,71 +42,6 @@ import { EventLoopDelay, answerHealth, isHealthRequest } from './health';
 import type { HealthReport, ReadinessCheck } from './health';
 
 const debug = debugModule('engine');
-
-/**
- * An Express-style middleware. Declared as a method so that its parameters are compared
- * bivariantly: a framework's middleware typed with its own request (Express's `Request`
- * extends IncomingMessage) is accepted as it is.
- */
-export type Middleware = {
-  middleware(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
-}['middleware'];
-export type AllowRequest = (req: IncomingMessage, fn: (err: string | null | undefined, success: boolean) => void) => void;
-
-/** The transports a server speaks. */
-export type TransportName = 'polling' | 'websocket';
-
-export interface ServerOptions {
-  pingTimeout?: number;
-  pingInterval?: number;
-  upgradeTimeout?: number;
-  maxHttpBufferSize?: number;
-  allowRequest?: AllowRequest;
-  transports?: TransportName[];
-  allowUpgrades?: boolean;
-  perMessageDeflate?: boolean | Record<string, unknown>;
-  httpCompression?: boolean | HttpCompressionOptions;
-  cookie?: string | boolean | CookieOptions;
-  cookiePath?: string | boolean;
-  cookieHttpOnly?: boolean;
-  wsEngine?: WsEngine;
-  initialPacket?: unknown;
-  allowEIO3?: boolean;
-  cors?: CorsOptions | CorsOptionsDelegate | boolean;
-  /** Whether JSONP polling (`?j=`) is accepted (default true). */
-  jsonp?: boolean;
-  /** Bytes a session may have waiting for a client that does not read, before it is closed. */
-  maxBufferedAmount?: number;
-  /** Whether the counters of server.metrics() are kept (default true; false skips all counting). */
-  metrics?: boolean;
-  /** Many nodes: the layer consulted for sessions this node does not hold (`redisCluster()` of engine.io-ts/cluster). */
-  cluster?: ClusterSeam;
-}
-
-export interface AttachOptions {
-  path?: string;
-  destroyUpgrade?: boolean;
-  destroyUpgradeTimeout?: number;
-  handlePreflightRequest?: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
-  addTrailingSlash?: boolean;
-  /** A path (e.g. '/engine.io/health') answered with server.health() as JSON: 200 ready, 503 not. */
-  healthPath?: string;
-}
-
-/** Options after defaults (what `server.opts` holds). */
-export interface ResolvedOptions extends Omit<ServerOptions, 'transports'>, AttachOptions {
-  pingTimeout: number;
-  pingInterval: number;
-  upgradeTimeout: number;
-  maxHttpBufferSize: number;
-  transports: string[];
-  allowUpgrades: boolean;
-  perMessageDeflate: false | Record<string, unknown>;
-  httpCompression: false | HttpCompressionOptions;
-  allowEIO3: boolean;
-  jsonp: boolean;
-  maxBufferedAmount: number;
-}
 
 interface Refusal {
   code: ErrorCode;
@@ -121,6 +62,15 @@ function ignoreSocketError(err: Error): void {
 const kUpgradeResponse = Symbol('engine.io-ts upgrade response');
 /** When a handshake request reached the engine (performance.now()), for the handshake histogram. */
 const kHandshakeStart = Symbol('engine.io-ts handshake start');
+
+// socket.server, the README's parent reference: typed here, so that socket.ts needs nothing of
+// this module (the session is given its settings and never reads the server).
+declare module './socket' {
+  interface Socket {
+    /** The Server this session belongs to. */
+    readonly server: Server;
+  }
+}
 
 // Typed events (see events.ts): these overloads replace EventEmitter's untyped ones.
 export interface Server {
@@ -157,9 +107,12 @@ export class Server extends EventEmitter {
    */
   readonly ws: WebSocketServerLike | undefined;
   private handlePreflight: AttachOptions['handlePreflightRequest'];
-  private readonly onPollingHeaders: (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) => void;
   /** The counters behind metrics() (null with `metrics: false`), shared with sessions and transports. */
   private readonly counters: Metrics | null;
+  /** What every session of this server is given (see SessionSettings in socket.ts). */
+  private readonly sessionSettings: SessionSettings;
+  /** What every transport of this server is given, by kind (see options.ts). */
+  private readonly transportSettings: TransportSettingsByName;
   private drainer: Drain | null = null;
   private closed = false;
   private readonly eventLoopDelay = new EventLoopDelay();
@@ -168,38 +121,53 @@ export class Server extends EventEmitter {
   constructor(opts: ServerOptions & AttachOptions = {}) {
     super();
     const o = opts || {};
-    this.opts = {
-      ...o,
-      pingTimeout: o.pingTimeout ?? 5000,
-      pingInterval: o.pingInterval ?? 25000,
-      upgradeTimeout: o.upgradeTimeout ?? 10000,
-      maxHttpBufferSize: o.maxHttpBufferSize ?? 1e6,
-      transports: Array.isArray(o.transports) ? o.transports.slice() : ['polling', 'websocket'],
-      allowUpgrades: o.allowUpgrades !== false,
-      perMessageDeflate:
-        o.perMessageDeflate === false ? false : { threshold: 1024, ...(typeof o.perMessageDeflate === 'object' ? o.perMessageDeflate : {}) },
-      httpCompression:
-        o.httpCompression === false ? false : { threshold: 1024, ...(typeof o.httpCompression === 'object' ? o.httpCompression : {}) },
-      allowEIO3: o.allowEIO3 !== false,
-      jsonp: o.jsonp !== false,
-      maxBufferedAmount: o.maxBufferedAmount ?? 10 * 1024 * 1024,
-    };
+    this.opts = resolveOptions(o);
     this.cors = o.cors ? new CorsPolicy(o.cors === true ? true : o.cors) : null;
     this.cookie = resolveCookie(o.cookie, o.cookiePath, o.cookieHttpOnly);
     this.handlePreflight = o.handlePreflightRequest;
     this.ws = this.opts.transports.indexOf('websocket') !== -1 ? this.createWebSocketServer() : undefined;
     this.counters = o.metrics === false ? null : new Metrics();
+    this.transportSettings = {
+      polling: pollingSettings(this.opts, this.counters !== null ? this.counters.polling : null, (sid, headers, req) =>
+        this.pollingHeaders(sid, headers, req as EngineRequest),
+      ),
+      websocket: webSocketSettings(this.opts, this.counters !== null ? this.counters.websocket : null),
+    };
+    this.sessionSettings = this.createSessionSettings();
     this.cluster = o.cluster || null;
     if (this.cluster !== null) this.cluster.bind(this);
-    const server = this;
-    this.onPollingHeaders = function (this: Transport, headers: OutgoingHttpHeaders, req: EngineRequest) {
-      if (!req._query.sid) {
-        if (server.cookie !== null && this.sid !== undefined) {
-          headers['Set-Cookie'] = [serializeCookie(server.cookie, this.sid)];
-        }
-        server.emit('initial_headers', headers, req);
-      }
-      server.emit('headers', headers, req);
+  }
+
+  /** The headers of a polling answer: the cookie and 'initial_headers' on the handshake, then 'headers'. */
+  private pollingHeaders(sid: string | undefined, headers: OutgoingHttpHeaders, req: EngineRequest): void {
+    if (!req._query.sid) {
+      if (this.cookie !== null && sid !== undefined) headers['Set-Cookie'] = [serializeCookie(this.cookie, sid)];
+      this.emit('initial_headers', headers, req);
+    }
+    this.emit('headers', headers, req);
+  }
+
+  private createSessionSettings(): SessionSettings {
+    const opts = this.opts;
+    const upgrades: Record<string, string[]> = Object.create(null);
+    for (const name of ['polling', 'websocket']) upgrades[name] = this.upgrades(name);
+    return {
+      pingInterval: opts.pingInterval,
+      pingTimeout: opts.pingTimeout,
+      upgradeTimeout: opts.upgradeTimeout,
+      maxHttpBufferSize: opts.maxHttpBufferSize,
+      maxBufferedAmount: opts.maxBufferedAmount,
+      initialPacket: opts.initialPacket,
+      upgrades,
+      metrics: this.counters,
+      server: this,
+      onFlush: (socket, buffer) => {
+        this.emit('flush', socket, buffer);
+      },
+      onDrain: (socket) => {
+        this.emit('drain', socket);
+      },
+      onClose: (socket) => this.sessionClosed(socket),
     };
   }
 
@@ -392,30 +360,6 @@ export class Server extends EventEmitter {
     return null;
   }
 
-  /** Runs the middlewares in order; `done(err)` once they all called next() (or one failed). */
-  private applyMiddlewares(req: IncomingMessage, res: ServerResponse, done: (err?: unknown) => void): void {
-    const list = this.middlewares;
-    let i = 0;
-    const next = (err?: unknown): void => {
-      if (err) return done(err);
-      if (i === list.length) return done();
-      const fn = list[i++];
-      let called = false;
-      const once = (e?: unknown) => {
-        if (called) return;
-        called = true;
-        next(e);
-      };
-      try {
-        const ret: any = fn(req, res, once);
-        if (ret && typeof ret.then === 'function') ret.then(undefined, (e: unknown) => once(e || new Error('middleware failed')));
-      } catch (e) {
-        once(e || new Error('middleware failed'));
-      }
-    };
-    next();
-  }
-
   /** Handles an Engine.IO HTTP request (polling, preflight). */
   handleRequest(req: IncomingMessage, res: ServerResponse): this {
     const ereq = req as EngineRequest;
@@ -461,7 +405,7 @@ export class Server extends EventEmitter {
       this.routeRequest(req, res);
       return;
     }
-    this.applyMiddlewares(req, res, (err) => {
+    runMiddlewares(this.middlewares, req, res, (err) => {
       if (err) this.refuseRequest(req, res, ERRORS.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE', error: err });
       else if (!res.writableEnded) this.routeRequest(req, res);
     });
@@ -516,7 +460,7 @@ export class Server extends EventEmitter {
       }
       const res = new UpgradeResponse(req, socket);
       (ereq as any)[kUpgradeResponse] = res;
-      this.applyMiddlewares(req, res as unknown as ServerResponse, (err) => {
+      runMiddlewares(this.middlewares, req, res as unknown as ServerResponse, (err) => {
         if (err) this.refuseUpgrade(req, socket, ERRORS.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE', error: err });
         else if (!res.writableEnded) this.routeUpgrade(ereq, socket, upgradeHead, res);
       });
@@ -691,24 +635,10 @@ export class Server extends EventEmitter {
     const factory = getTransport(req._query.transport)!;
     let transport: Transport;
     try {
-      transport = factory(req);
+      transport = factory(req, this.transportSettings);
     } catch (err) {
       if (debug.enabled) debug('could not create transport: %s', err);
       return null;
-    }
-    const opts = this.opts;
-    transport.maxHttpBufferSize = opts.maxHttpBufferSize;
-    if (this.counters !== null) transport.counters = this.counters.forTransport(transport.name);
-    if (transport.name === 'polling') {
-      (transport as Polling).httpCompression = opts.httpCompression;
-      transport.on('headers', this.onPollingHeaders);
-    } else if (transport.name === 'websocket') {
-      (transport as WebSocketTransport).perMessageDeflate = opts.perMessageDeflate;
-      if (opts.perMessageDeflate !== false) {
-        const threshold = Number((opts.perMessageDeflate as { threshold?: unknown }).threshold);
-        (transport as WebSocketTransport).deflateThreshold = Number.isFinite(threshold) ? threshold : 1024;
-      }
-      (transport as WebSocketTransport).maxBufferedAmount = opts.maxBufferedAmount;
     }
     return transport;
   }
@@ -728,30 +658,35 @@ export class Server extends EventEmitter {
     }
     if (debug.enabled) debug('handshaking client "%s"', id);
     const protocol = protocolOf(req._query.EIO);
-    const socket = new Socket(id, this, transport, req, protocol, this.counters);
+    // the session keeps a lean view of its request unless middlewares ran on it (session-request.ts)
+    const request = this.middlewares.length === 0 ? sessionRequest(req) : req;
+    const socket = new Socket(id, this.sessionSettings, transport, request, protocol);
     this.clients[id] = socket;
     this.clientsCount++;
     if (this.counters !== null) this.countHandshake(req, transport);
-    socket.once('close', () => {
-      if (this.clients[id] === socket) {
-        delete this.clients[id];
-        this.clientsCount--;
-        if (this.drainer !== null) this.drainer.sessionClosed(this.clientsCount);
-        if (this.cluster !== null) this.cluster.sessionClosed(id);
-      }
-      // a polling transport still waiting for the GET that carries its close packet
-      const last = socket.transport;
-      if (last.readyState === 'closing' && last.name === 'polling') {
-        this.closingTransports[id] = last;
-        last.once('close', () => {
-          if (this.closingTransports[id] === last) delete this.closingTransports[id];
-        });
-      }
-    });
     if (res !== null) transport.onRequest(req, res);
     this.emit('connection', socket);
     // a handshake that was under way when the drain began
     if (this.drainer !== null) this.drainer.add(socket);
+  }
+
+  /** A session closed (its settings' onClose hook, before its 'close' event). */
+  private sessionClosed(socket: Socket): void {
+    const id = socket.id;
+    if (this.clients[id] === socket) {
+      delete this.clients[id];
+      this.clientsCount--;
+      if (this.drainer !== null) this.drainer.sessionClosed(this.clientsCount);
+      if (this.cluster !== null) this.cluster.sessionClosed(id);
+    }
+    // a polling transport still waiting for the GET that carries its close packet
+    const last = socket.transport;
+    if (last.readyState === 'closing' && last.name === 'polling') {
+      this.closingTransports[id] = last;
+      last.once('close', () => {
+        if (this.closingTransports[id] === last) delete this.closingTransports[id];
+      });
+    }
   }
 
   private countHandshake(req: EngineRequest, transport: Transport): void {
@@ -765,12 +700,8 @@ export class Server extends EventEmitter {
   /** Captures the engine's requests and upgrades on an http.Server. */
   attach(httpServer: HttpServer, options: AttachOptions = {}): this {
     const opts = options || {};
-    const base = (opts.path || this.opts.path || '/engine.io').replace(/\/$/, '');
-    const trailing = (opts.addTrailingSlash ?? this.opts.addTrailingSlash) !== false;
-    const destroyUpgrade = (opts.destroyUpgrade ?? this.opts.destroyUpgrade) !== false;
-    const destroyUpgradeTimeout = opts.destroyUpgradeTimeout ?? this.opts.destroyUpgradeTimeout ?? 1000;
+    const { path: base, addTrailingSlash: trailing, destroyUpgrade, destroyUpgradeTimeout, healthPath } = resolveAttachOptions(opts, this.opts);
     if (opts.handlePreflightRequest !== undefined) this.handlePreflight = opts.handlePreflightRequest;
-    const healthPath = opts.healthPath ?? this.opts.healthPath;
     if (healthPath) this.eventLoopDelay.start();
     const matches = (req: IncomingMessage): boolean => {
       const url = req.url || '';

@@ -3,8 +3,7 @@
 import { EventEmitter } from 'node:events';
 import debugModule from 'debug';
 import type { DecodedPacket, Packet, PacketOptions, PacketType } from '../parser';
-import type { Transport, EngineRequest } from './transport';
-import type { Server } from './server';
+import type { Transport, EngineRequest, TransportError } from './transport';
 import { Deadline } from './deadlines';
 import type { SocketEvents, EventArgs } from './events';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +38,37 @@ const BEAT_CLIENT_DEADLINE = 3;
 
 const DEFAULT_OPTIONS: PacketOptions = Object.freeze({ compress: true });
 
+/**
+ * What a session is given by the server that creates it: one object per server, shared by all
+ * its sessions. The session reads its settings here and reports its flushes through the two
+ * hooks; it knows nothing else of the server.
+ */
+export interface SessionSettings {
+  readonly pingInterval: number;
+  readonly pingTimeout: number;
+  readonly upgradeTimeout: number;
+  /** The largest message a client may send (the handshake's `maxPayload`). */
+  readonly maxHttpBufferSize: number;
+  /** Write-buffer bytes beyond which a client that does not read is cut off (0: no limit). */
+  readonly maxBufferedAmount: number;
+  /** A message sent right after the open packet (none if undefined or null). */
+  readonly initialPacket: unknown;
+  /** The transports a session on each transport may upgrade to, by transport name. */
+  readonly upgrades: Readonly<Record<string, readonly string[]>>;
+  /** The server's counters (null: not counted). */
+  readonly metrics: Metrics | null;
+  /** What `socket.server` returns (the README's parent reference); the session never reads it. */
+  readonly server: unknown;
+  /** The write buffer is about to be handed to the transport (the server's 'flush' event). */
+  onFlush(socket: Socket, buffer: Packet[]): void;
+  /** The write buffer was handed to the transport (the server's 'drain' event). */
+  onDrain(socket: Socket): void;
+  /** The session closed: called before its 'close' event is emitted. */
+  onClose(socket: Socket): void;
+}
+
+const NO_UPGRADES: readonly string[] = Object.freeze([]);
+
 function ignoreError(this: Transport, err: Error): void {
   if (debug.enabled) debug('error from a discarded transport: %s', err && err.message);
 }
@@ -67,7 +97,7 @@ export interface Socket {
 // drops any declaration with that at-tag in *any* comment before it, even a line comment.)
 export class Socket extends EventEmitter {
   readonly id: string;
-  readonly server: Server;
+  // `server` (the README's parent reference) is declared by server.ts, which knows its type
   readonly request: EngineRequest;
   readonly protocol: 3 | 4;
   readonly remoteAddress: string;
@@ -78,7 +108,8 @@ export class Socket extends EventEmitter {
   /** Packets waiting for the transport to become writable. */
   writeBuffer: Packet[] = [];
   private packetsFn: SendCallback[] | null = null;
-  private sentCallbackFn: SendCallback[][] = [];
+  /** The send callbacks of each batch handed to the transport, until its 'drain' (made on first use). */
+  private sentCallbackFn: SendCallback[][] | null = null;
   private writeBufferBytes = 0;
   /** The heartbeat deadline, in the schedule shared by all sessions (see deadlines.ts). */
   private readonly beat = new Deadline(this);
@@ -86,19 +117,18 @@ export class Socket extends EventEmitter {
   private pongGraceUsed = false;
   /** Set when the client probed an upgrade: polling GETs are then released at once. */
   private probed = false;
-  private detachTransport: (() => void) | null = null;
   /** The transport this session may upgrade to, while the upgrade is under way. */
   private upgradeTransport: Transport | null = null;
-  /** The server's counters (null: not counted), handed over at creation. */
-  private readonly metrics: Metrics | null;
+  /** Heartbeat, upgrade and buffer settings, counters and hooks, from the server (shared). */
+  private readonly settings: SessionSettings;
   /** The reason an orderly close (close(), a drain) reports once the transport has closed. */
   private closeReason: CloseReason = 'forced close';
 
-  constructor(id: string, server: Server, transport: Transport, req: EngineRequest, protocol: 3 | 4, metrics: Metrics | null = null) {
+  constructor(id: string, settings: SessionSettings, transport: Transport, req: EngineRequest, protocol: 3 | 4) {
     super();
-    this.metrics = metrics;
+    this.settings = settings;
     this.id = id;
-    this.server = server;
+    (this as { server?: unknown }).server = settings.server;
     this.request = req;
     this.protocol = protocol;
     const ws = req.websocket;
@@ -111,12 +141,12 @@ export class Socket extends EventEmitter {
   private onOpen(): void {
     this.readyState = 'open';
     this.transport.sid = this.id;
-    const opts = this.server.opts;
+    const opts = this.settings;
     this.sendPacket(
       'open',
       JSON.stringify({
         sid: this.id,
-        upgrades: this.getAvailableUpgrades(),
+        upgrades: opts.upgrades[this.transport.name] || NO_UPGRADES,
         pingInterval: opts.pingInterval,
         pingTimeout: opts.pingTimeout,
         maxPayload: opts.maxHttpBufferSize,
@@ -146,9 +176,9 @@ export class Socket extends EventEmitter {
   onDeadline(): void {
     if (this.readyState === 'closed') return;
     if (this.beatState === BEAT_PING_DUE) {
-      if (debug.enabled) debug('writing ping packet - expecting pong within %sms', this.server.opts.pingTimeout);
+      if (debug.enabled) debug('writing ping packet - expecting pong within %sms', this.settings.pingTimeout);
       this.pongGraceUsed = false;
-      this.armBeat(BEAT_PONG_DUE, this.server.opts.pingTimeout);
+      this.armBeat(BEAT_PONG_DUE, this.settings.pingTimeout);
       this.sendPacket('ping');
     } else {
       this.onClose('ping timeout');
@@ -198,7 +228,7 @@ export class Socket extends EventEmitter {
           if (debug.enabled) debug('ignoring a pong that answers no ping');
           return;
         }
-        this.armBeat(BEAT_PING_DUE, this.server.opts.pingInterval);
+        this.armBeat(BEAT_PING_DUE, this.settings.pingInterval);
         this.emit('heartbeat');
         break;
       case 'error':
@@ -232,28 +262,35 @@ export class Socket extends EventEmitter {
 
   // ---- transport ----
 
+  // The transport reports to the session as its sink (TransportSink in transport.ts): no
+  // listener closures per session. Not `implements TransportSink`: these are internal.
   private setTransport(transport: Transport): void {
-    const onError = (err: Error) => this.onError(err);
-    const onReady = () => this.onTransportReady();
-    const onPacket = (packet: DecodedPacket) => this.onPacket(packet);
-    const onDrain = () => this.onDrain();
-    const onClose = () => this.onClose('transport close');
     this.transport = transport;
-    transport.once('error', onError);
-    transport.on('ready', onReady);
-    transport.on('packet', onPacket);
-    transport.on('drain', onDrain);
-    transport.once('close', onClose);
-    this.detachTransport = () => {
-      transport.removeListener('error', onError);
-      transport.removeListener('ready', onReady);
-      transport.removeListener('packet', onPacket);
-      transport.removeListener('drain', onDrain);
-      transport.removeListener('close', onClose);
-    };
+    transport.sink = this;
   }
 
-  private onTransportReady(): void {
+  /** @internal */
+  onTransportPacket(packet: DecodedPacket): void {
+    this.onPacket(packet);
+  }
+
+  /** @internal */
+  onTransportError(err: TransportError): void {
+    this.onError(err);
+  }
+
+  /** @internal */
+  onTransportClose(): void {
+    this.onClose('transport close');
+  }
+
+  /** @internal */
+  onTransportDrain(): void {
+    this.onDrain();
+  }
+
+  /** @internal */
+  onTransportReady(): void {
     if (this.writeBuffer.length > 0) this.flush();
     else if (this.upgrading && this.probed && this.transport.writable) {
       // an upgrade is under way: hand the GET back at once so the client can switch
@@ -263,15 +300,13 @@ export class Socket extends EventEmitter {
 
   private clearTransport(): void {
     const transport = this.transport;
-    if (this.detachTransport !== null) {
-      this.detachTransport();
-      this.detachTransport = null;
-    }
+    if (transport.sink === this) transport.sink = null;
     transport.on('error', ignoreError);
     transport.close();
   }
 
   private onDrain(): void {
+    if (this.sentCallbackFn === null) return;
     const fns = this.sentCallbackFn.shift();
     if (fns === undefined) return;
     for (let i = 0; i < fns.length; i++) {
@@ -297,7 +332,8 @@ export class Socket extends EventEmitter {
   }
 
   getAvailableUpgrades(): string[] {
-    return this.server.upgrades(this.transport.name);
+    const list = this.settings.upgrades[this.transport.name];
+    return list !== undefined ? list.slice() : [];
   }
 
   /** @internal the server hands over a WebSocket that claims this session */
@@ -306,14 +342,14 @@ export class Socket extends EventEmitter {
     this.upgrading = true;
     this.probed = false;
     this.upgradeTransport = transport;
-    const metrics = this.metrics;
+    const metrics = this.settings.metrics;
     const started = metrics !== null ? performance.now() : 0;
     const timer = setTimeout(() => {
       if (debug.enabled) debug('client did not complete upgrade - closing transport');
       if (metrics !== null) metrics.upgradesTimedOut++;
       cleanup();
       if (transport.readyState === 'open') transport.close();
-    }, this.server.opts.upgradeTimeout);
+    }, this.settings.upgradeTimeout);
     timer.unref();
 
     const onPacket = (packet: DecodedPacket) => {
@@ -398,8 +434,9 @@ export class Socket extends EventEmitter {
       if (typeof data === 'string') packet.data = data;
       else if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) packet.data = toBuffer(data);
       else packet.data = String(data);
-      const limit = this.server.opts.maxBufferedAmount;
-      const metrics = this.metrics;
+      const settings = this.settings;
+      const limit = settings.maxBufferedAmount;
+      const metrics = settings.metrics;
       if (limit > 0 || metrics !== null) {
         const n = (packet.data as string | Buffer).length;
         this.writeBufferBytes += n;
@@ -424,20 +461,22 @@ export class Socket extends EventEmitter {
     if (this.readyState === 'closed' || !this.transport.writable || this.writeBuffer.length === 0) return;
     const wbuf = this.writeBuffer;
     if (debug.enabled) debug('flushing buffer to transport');
+    const settings = this.settings;
     this.emit('flush', wbuf);
-    this.server.emit('flush', this, wbuf);
+    settings.onFlush(this, wbuf);
     this.writeBuffer = [];
-    if (this.metrics !== null) this.metrics.bufferedBytes -= this.writeBufferBytes;
+    if (settings.metrics !== null) settings.metrics.bufferedBytes -= this.writeBufferBytes;
     this.writeBufferBytes = 0;
     let notify = false;
     if (this.packetsFn !== null) {
-      this.sentCallbackFn.push(this.packetsFn);
+      if (this.sentCallbackFn === null) this.sentCallbackFn = [this.packetsFn];
+      else this.sentCallbackFn.push(this.packetsFn);
       this.packetsFn = null;
       notify = true;
     }
     this.transport.send(wbuf, notify);
     this.emit('drain');
-    this.server.emit('drain', this);
+    settings.onDrain(this);
   }
 
   // ---- closing ----
@@ -487,7 +526,7 @@ export class Socket extends EventEmitter {
     if (this.readyState === 'closed') return;
     if (debug.enabled) debug('closing socket %s: %s', this.id, reason);
     this.readyState = 'closed';
-    const metrics = this.metrics;
+    const metrics = this.settings.metrics;
     if (metrics !== null) {
       metrics.closed(reason);
       metrics.bufferedBytes -= this.writeBufferBytes;
@@ -495,12 +534,13 @@ export class Socket extends EventEmitter {
     if (this.transport.counters !== null) this.transport.counters.addSession(this.protocol, -1);
     this.stopBeat();
     this.packetsFn = null;
-    this.sentCallbackFn = [];
+    this.sentCallbackFn = null;
     // only a shutdown waits for the client's next GET to hand it a close packet; otherwise a
     // pending GET gets one, and with none pending the transport closes at once
     if (reason !== 'server shutting down') this.transport.discard();
     this.clearTransport();
     try {
+      this.settings.onClose(this);
       this.emit('close', reason, description);
     } finally {
       this.writeBuffer = [];

@@ -1,5 +1,6 @@
 // The abstract transport: moves packets over one kind of connection for one protocol
-// revision. It knows nothing of sessions: the Socket listens to its events.
+// revision. It knows nothing of sessions: it reports to its sink (the TransportSink interface,
+// which the Socket that owns it implements), then emits the same as events.
 //
 // Events: 'packet' (decoded packet), 'error' (Error with type 'TransportError'; only
 // emitted when someone listens), 'close', 'drain' (a batch given to send() was flushed),
@@ -11,6 +12,8 @@ import { codec, protocolOf } from '../parser/codec';
 import type { Codec } from '../parser/codec';
 import type { DecodedPacket, Packet } from '../parser';
 import type { TransportCounters } from './metrics';
+import { DEFAULT_TRANSPORT_SETTINGS } from './options';
+import type { TransportSettings } from './options';
 
 const debug = debugModule('engine:transport');
 
@@ -32,6 +35,23 @@ export interface TransportError extends Error {
 
 function noop(): void {}
 
+/**
+ * Who a transport reports to, before it emits the same as events: one object (the session)
+ * instead of five listeners and their closures for every session. Set and cleared by the owner.
+ */
+export interface TransportSink {
+  /** A packet was received ('packet'). */
+  onTransportPacket(packet: DecodedPacket): void;
+  /** The transport failed ('error'); it is closing or about to be. */
+  onTransportError(err: TransportError): void;
+  /** The transport closed ('close'). */
+  onTransportClose(): void;
+  /** A batch given to send() with `notify` went out ('drain'). */
+  onTransportDrain(): void;
+  /** The transport became writable ('ready'). */
+  onTransportReady(): void;
+}
+
 export abstract class Transport extends EventEmitter {
   /** Session id, set by the Socket that owns this transport. */
   sid?: string;
@@ -43,14 +63,23 @@ export abstract class Transport extends EventEmitter {
   protected readonly codec: Codec;
   /** Whether binary may travel as binary (v3 clients without `b64=1`; always for v4). */
   supportsBinary: boolean;
-  maxHttpBufferSize = 1e6;
-  /** Where this transport counts its traffic (set by the server; null: not counted). */
-  counters: TransportCounters | null = null;
+  /** Where this transport counts its traffic (from its settings; null: not counted). */
+  readonly counters: TransportCounters | null;
+  /** What the server configured for this kind of transport (shared by all of them). */
+  protected readonly settings: TransportSettings;
   /** Set when the server is going away (drain): a WebSocket then closes with code 1001. */
   goingAway = false;
+  /** The session this transport reports to (null: none, only the events). */
+  sink: TransportSink | null = null;
 
-  constructor(req: EngineRequest) {
+  constructor(req: EngineRequest, settings: TransportSettings = DEFAULT_TRANSPORT_SETTINGS) {
     super();
+    // EventEmitter starts with an empty null-prototype listener map, a dictionary of ~160 bytes;
+    // a transport reports to its sink and usually has no listener at all, so it is made on the
+    // first on() instead (Node's EventEmitter treats an undefined _events as "no listeners yet")
+    (this as unknown as { _events: unknown })._events = undefined;
+    this.settings = settings;
+    this.counters = settings.counters;
     const q = req._query;
     this.protocol = protocolOf(q.EIO);
     this.codec = codec(this.protocol);
@@ -58,6 +87,11 @@ export abstract class Transport extends EventEmitter {
   }
 
   abstract get name(): string;
+
+  /** The largest message or POST body accepted, in bytes. */
+  get maxHttpBufferSize(): number {
+    return this.settings.maxHttpBufferSize;
+  }
 
   /** Whether this transport takes over upgraded (WebSocket) connections. */
   get handlesUpgrades(): boolean {
@@ -100,11 +134,14 @@ export abstract class Transport extends EventEmitter {
   protected abstract doClose(fn: () => void): void;
 
   protected onError(msg: string, desc?: unknown): void {
-    if (this.listenerCount('error') > 0) {
+    const sink = this.sink;
+    const listened = this.listenerCount('error') > 0;
+    if (sink !== null || listened) {
       const err = new Error(msg) as TransportError;
       err.type = 'TransportError';
       err.description = desc;
-      this.emit('error', err);
+      if (sink !== null) sink.onTransportError(err);
+      if (listened) this.emit('error', err);
     } else if (debug.enabled) {
       debug('ignored transport error %s (%s)', msg, desc);
     }
@@ -113,7 +150,24 @@ export abstract class Transport extends EventEmitter {
   protected onPacket(packet: DecodedPacket): void {
     const counters = this.counters;
     if (counters !== null && packet.type === 'message') counters.messagesReceived++;
+    // the sink first: a listener that sets a sink (the upgrade) must not have it see this packet
+    const sink = this.sink;
+    if (sink !== null) sink.onTransportPacket(packet);
     this.emit('packet', packet);
+  }
+
+  /** 'drain': the batch given to send() with `notify` went out. */
+  protected onDrain(): void {
+    const sink = this.sink;
+    if (sink !== null) sink.onTransportDrain();
+    this.emit('drain');
+  }
+
+  /** 'ready': the transport became writable. */
+  protected onReady(): void {
+    const sink = this.sink;
+    if (sink !== null) sink.onTransportReady();
+    this.emit('ready');
   }
 
   protected onData(data: string | Buffer): void {
@@ -123,6 +177,8 @@ export abstract class Transport extends EventEmitter {
   protected onClose(): void {
     this.readyState = 'closed';
     this.writable = false;
+    const sink = this.sink;
+    if (sink !== null) sink.onTransportClose();
     this.emit('close');
   }
 }

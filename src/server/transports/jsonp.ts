@@ -3,6 +3,7 @@
 import * as querystring from 'node:querystring';
 import { Polling } from './polling';
 import type { EngineRequest } from '../transport';
+import type { PollingSettings } from '../options';
 
 /** The JSONP callback index: digits only, anything else is refused by the server. */
 export function isValidJsonpIndex(j: unknown): boolean {
@@ -37,8 +38,8 @@ export function scriptStringLiteral(data: string): string {
 export class JSONP extends Polling {
   private readonly head: string;
 
-  constructor(req: EngineRequest) {
-    super(req);
+  constructor(req: EngineRequest, settings?: PollingSettings) {
+    super(req, settings);
     // the server refuses any other `j`; the filter is a second line of defence
     // a script cannot carry raw binary: binary packets travel as base64
     this.supportsBinary = false;

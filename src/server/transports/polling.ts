@@ -7,12 +7,12 @@ import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
 import { refuseBody } from './refused-body';
+import { DEFAULT_POLLING_SETTINGS } from '../options';
+import type { HttpCompressionOptions, PollingSettings } from '../options';
+
+export type { HttpCompressionOptions } from '../options';
 
 const debug = debugModule('engine:polling');
-
-export interface HttpCompressionOptions extends zlib.ZlibOptions {
-  threshold?: number;
-}
 
 type OutgoingHeaders = Record<string, string | number | string[]>;
 
@@ -51,7 +51,7 @@ function isBinaryContent(contentType: string | undefined): boolean {
 }
 
 export class Polling extends Transport {
-  httpCompression: HttpCompressionOptions | false = { threshold: 1024 };
+  protected declare readonly settings: PollingSettings;
   /** Pending GET: the response we will write the next payload to. */
   private pollReq: EngineRequest | null = null;
   private pollRes: ServerResponse | null = null;
@@ -62,8 +62,17 @@ export class Polling extends Transport {
   /** A forwarded GET was cut (its forwarding node died?): the session waits this long for the next. */
   private forwardGone: NodeJS.Timeout | null = null;
 
+  constructor(req: EngineRequest, settings: PollingSettings = DEFAULT_POLLING_SETTINGS) {
+    super(req, settings);
+  }
+
   get name(): string {
     return 'polling';
+  }
+
+  /** The compression of answers (zlib options and threshold; false: none). */
+  get httpCompression(): HttpCompressionOptions | false {
+    return this.settings.httpCompression;
   }
 
   override onRequest(req: EngineRequest, res?: ServerResponse): void {
@@ -103,7 +112,8 @@ export class Polling extends Transport {
     }
     this.pollReq = req;
     this.pollRes = res;
-    res.once('close', () => {
+    // (ServerResponse emits 'close' once: on() spares once()'s wrapper on every GET)
+    res.on('close', () => {
       // still ours: the client went away before we answered
       if (this.pollRes === res) {
         this.pollReq = this.pollRes = null;
@@ -121,7 +131,7 @@ export class Polling extends Transport {
       }
     });
     this.writable = true;
-    this.emit('ready');
+    this.onReady();
     if (this.writable && this.shouldClose) {
       if (debug.enabled) debug('triggering empty send to append close packet');
       this.send([{ type: 'noop' }]);
@@ -143,7 +153,7 @@ export class Polling extends Transport {
       res.end();
       return;
     }
-    const limit = this.maxHttpBufferSize;
+    const limit = this.settings.maxHttpBufferSize;
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
       this.refuseTooLarge(req, res);
@@ -272,13 +282,14 @@ export class Polling extends Transport {
     const length = isString ? Buffer.byteLength(data as string) : (data as Buffer).length;
     if (this.counters !== null) this.counters.bytesSent += length;
     const headers: OutgoingHeaders = { 'Content-Type': this.contentType(isString) };
-    const opts = this.httpCompression;
-    const encoding = opts && compress && length >= (opts.threshold ?? 1024) ? pickEncoding(req.headers['accept-encoding'] as string | undefined) : null;
+    const settings = this.settings;
+    const opts = settings.httpCompression;
+    const encoding = opts !== false && compress && length >= settings.compressionThreshold ? pickEncoding(req.headers['accept-encoding'] as string | undefined) : null;
     if (encoding === null) {
       headers['Content-Length'] = length;
       res.writeHead(200, this.headers(req, headers));
       res.end(data);
-      if (notify) this.emit('drain');
+      if (notify) this.onDrain();
       return;
     }
     const input = isString ? Buffer.from(data as string) : (data as Buffer);
@@ -294,7 +305,7 @@ export class Polling extends Transport {
       headers['Vary'] = 'Accept-Encoding';
       res.writeHead(200, this.headers(req, headers));
       res.end(out);
-      if (notify) this.emit('drain');
+      if (notify) this.onDrain();
     };
     const zopts = opts as zlib.ZlibOptions;
     if (encoding === 'gzip') zlib.gzip(input, zopts, onCompressed);
@@ -307,6 +318,8 @@ export class Polling extends Transport {
    */
   protected headers(req: EngineRequest, headers: OutgoingHeaders): OutgoingHeaders {
     headers['cache-control'] = 'no-store';
+    const hook = this.settings.onHeaders;
+    if (hook !== null) hook(this.sid, headers, req);
     if (this.listenerCount('headers') > 0) this.emit('headers', headers, req);
     return headers;
   }

@@ -6,6 +6,8 @@ import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
 import { buildFrame, frameSender, inputPending, senderIdle } from './ws-internals';
 import type { WsSender, WsSocket } from './ws-internals';
+import { DEFAULT_WEBSOCKET_SETTINGS } from '../options';
+import type { WebSocketSettings } from '../options';
 
 const debug = debugModule('engine:ws');
 
@@ -32,66 +34,120 @@ interface WritePacketOptions {
   wsPreEncodedFrame?: readonly Buffer[];
 }
 
+/** On the ws socket: the transport its listeners report to (they are shared, not closures). */
+const kTransport = Symbol('engine.io-ts transport');
+
+type OwnedSocket = WsSocket & { [kTransport]: WebSocketTransport };
+
+// The socket's listeners, shared by every transport: EventEmitter calls them on the socket,
+// which leads to its transport, so a session costs no closure for them.
+function onSocketMessage(this: OwnedSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  this[kTransport].onMessage(data, isBinary);
+}
+
+function onSocketClose(this: OwnedSocket): void {
+  this[kTransport].onSocketClose();
+}
+
+function onSocketError(this: OwnedSocket, err: Error): void {
+  this[kTransport].onSocketError(err);
+}
+
+function checkInputOf(transport: WebSocketTransport): void {
+  transport.checkInput();
+}
+
 export class WebSocketTransport extends Transport {
   readonly socket: WsSocket;
   /** ws's Sender of the socket, for the one-write frame path; null when the socket has none. */
   private readonly sender: WsSender | null;
-  /** Whether permessage-deflate is enabled server-side (set by the server). */
-  perMessageDeflate: unknown = false;
-  /** Messages smaller than this many bytes are never compressed. */
-  deflateThreshold = 1024;
-  /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
-  maxBufferedAmount = 0;
-  private readonly onSentLast: (err?: Error) => void;
+  protected declare readonly settings: WebSocketSettings;
+  /** The callback of a batch's last frame when the batch is to be notified (made on first use). */
+  private onSentLast: ((err?: Error) => void) | null = null;
   /** Callbacks of afterPendingInput(), run once the received bytes have been decoded. */
   private inputWaiters: Array<() => void> | null = null;
-  /** Runs the waiters once nothing received is left to decode, or the transport is no longer open. */
-  private readonly checkInput = (): void => {
-    if (this.inputWaiters === null || (this.readyState === 'open' && this.hasPendingInput)) return;
-    const waiters = this.inputWaiters;
-    this.inputWaiters = null;
-    for (let i = 0; i < waiters.length; i++) waiters[i]();
-  };
 
-  constructor(req: EngineRequest) {
-    super(req);
+  constructor(req: EngineRequest, settings: WebSocketSettings = DEFAULT_WEBSOCKET_SETTINGS) {
+    super(req, settings);
     const socket: WsSocket = req.websocket;
     this.socket = socket;
     this.sender = frameSender(socket);
     if (this.sender === null && debug.enabled) debug('no ws Sender on this socket: frames go through send()');
-    this.onSentLast = (err?: Error) => {
-      if (err) this.onError('write error', err.stack);
-      else this.emit('drain');
-    };
-    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      // ws finishes the chunk it was decoding right after this event returns
-      if (this.inputWaiters !== null) process.nextTick(this.checkInput);
-      if (this.readyState !== 'open') return;
-      let message: string | Buffer;
-      if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      else message = data.toString();
-      if (debug.enabled) debug('received "%s"', message);
-      const counters = this.counters;
-      if (counters !== null) {
-        counters.bytesReceived +=
-          typeof message !== 'string' ? message.length : Buffer.isBuffer(data) ? data.length : Buffer.byteLength(message);
-      }
-      this.onData(message);
-    });
-    socket.once('close', () => {
-      this.onClose();
-      this.checkInput();
-    });
-    socket.on('error', (err: Error) => {
-      this.onError('websocket error', err);
-      // a receiver that failed never finishes its chunk
-      this.checkInput();
-    });
+    (socket as OwnedSocket)[kTransport] = this;
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
     this.writable = true;
+  }
+
+  /** @internal a message from the socket */
+  onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    // ws finishes the chunk it was decoding right after this event returns
+    if (this.inputWaiters !== null) process.nextTick(checkInputOf, this);
+    if (this.readyState !== 'open') return;
+    let message: string | Buffer;
+    if (isBinary) message = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    else message = data.toString();
+    if (debug.enabled) debug('received "%s"', message);
+    const counters = this.counters;
+    if (counters !== null) {
+      counters.bytesReceived +=
+        typeof message !== 'string' ? message.length : Buffer.isBuffer(data) ? data.length : Buffer.byteLength(message);
+    }
+    this.onData(message);
+  }
+
+  /** @internal the socket closed (ws emits 'close' once) */
+  onSocketClose(): void {
+    this.onClose();
+    this.checkInput();
+  }
+
+  /** @internal */
+  onSocketError(err: Error): void {
+    this.onError('websocket error', err);
+    // a receiver that failed never finishes its chunk
+    this.checkInput();
+  }
+
+  /** @internal runs the waiters once nothing received is left to decode, or the transport is no longer open */
+  checkInput(): void {
+    if (this.inputWaiters === null || (this.readyState === 'open' && this.hasPendingInput)) return;
+    const waiters = this.inputWaiters;
+    this.inputWaiters = null;
+    for (let i = 0; i < waiters.length; i++) waiters[i]();
+  }
+
+  /** The callback of a notified batch's last frame: 'drain' once it is written. */
+  private sentLast(): (err?: Error) => void {
+    let cb = this.onSentLast;
+    if (cb === null) {
+      cb = (err?: Error) => {
+        if (err) this.onError('write error', err.stack);
+        else this.onDrain();
+      };
+      this.onSentLast = cb;
+    }
+    return cb;
   }
 
   get name(): string {
     return 'websocket';
+  }
+
+  /** Whether permessage-deflate is enabled server-side. */
+  get perMessageDeflate(): boolean {
+    return this.settings.perMessageDeflate;
+  }
+
+  /** Messages smaller than this many bytes are never compressed. */
+  get deflateThreshold(): number {
+    return this.settings.deflateThreshold;
+  }
+
+  /** Bytes buffered for the peer beyond which the reader is deemed too slow (0: no limit). */
+  get maxBufferedAmount(): number {
+    return this.settings.maxBufferedAmount;
   }
 
   override get handlesUpgrades(): boolean {
@@ -119,7 +175,7 @@ export class WebSocketTransport extends Transport {
     const last = packets.length - 1;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i];
-      const cb = i === last && notify === true ? this.onSentLast : undefined;
+      const cb = i === last && notify === true ? this.sentLast() : undefined;
       const options = packet.options as WritePacketOptions | undefined;
       if (counters !== null && packet.type === 'message') counters.messagesSent++;
       if (options !== undefined && options.wsPreEncodedFrame !== undefined && sender !== null && senderIdle(socket, sender)) {
@@ -129,7 +185,7 @@ export class WebSocketTransport extends Transport {
       }
       const data = this.codec.encodePacket(packet, this.supportsBinary);
       const compress =
-        this.perMessageDeflate !== false && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
+        this.settings.perMessageDeflate && (options === undefined || options.compress !== false) && this.overThreshold(data as string | Buffer);
       const small = typeof data === 'string' || data.length <= MAX_COPIED_FRAME;
       if (!compress && small && sender !== null && senderIdle(socket, sender)) {
         const frame = buildFrame(data as string | Buffer);
@@ -140,10 +196,11 @@ export class WebSocketTransport extends Transport {
       if (counters !== null) counters.bytesSent += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       socket.send(data, compress ? COMPRESS : NO_COMPRESS, cb);
     }
-    if (this.maxBufferedAmount > 0 && socket.bufferedAmount > this.maxBufferedAmount) {
+    const maxBuffered = this.settings.maxBufferedAmount;
+    if (maxBuffered > 0 && socket.bufferedAmount > maxBuffered) {
       // drop the connection now: a closing handshake would keep the backlog for its timeout
       if (typeof socket.terminate === 'function') socket.terminate();
-      this.onError('slow reader', new Error(`more than ${this.maxBufferedAmount} bytes waiting for the peer`));
+      this.onError('slow reader', new Error(`more than ${maxBuffered} bytes waiting for the peer`));
     }
   }
 
@@ -152,7 +209,7 @@ export class WebSocketTransport extends Transport {
    * messages are sent as they are. (A UTF-16 unit is at most 3 UTF-8 bytes.)
    */
   private overThreshold(data: string | Buffer): boolean {
-    const threshold = this.deflateThreshold;
+    const threshold = this.settings.deflateThreshold;
     if (threshold <= 0) return true;
     if (typeof data !== 'string') return data.length >= threshold;
     const n = data.length;
