@@ -4,7 +4,8 @@
 // in relayed mode, against one node of ours without the cluster behind the same nginx, in one
 // run. Nodes are child processes (test/support/cluster-node.js), Redis a private redis-server
 // on an ephemeral port (its INFO commandstats count the commands), the load comes from here.
-//   node scripts/build.js && node bench/cluster.js        (BENCH_CLUSTER_MS: ms per phase, default 3000)
+//   node scripts/build.js && node bench/cluster.js        (BENCH_CLUSTER_MS: ms per phase, default 3000;
+//   BENCH_CLUSTER_WARMUP: unmeasured rounds first, default 2)
 // Rows: polling round trips/s and p50/p99 (a message up in a POST, its answer down in a GET,
 // 20 clients), polling handshakes/s, WebSocket echo through a node that does not own the session
 // (upgrade spliced or relayed), the latency a forwarded request adds over one sent to the owner,
@@ -18,6 +19,8 @@ const { Group, uniquePrefix, freePort } = require('../test/support/cluster');
 const { percentile, formatNumber } = require('./support/stats');
 
 const MS = Number(process.env.BENCH_CLUSTER_MS) || 3000;
+/** Unmeasured phases of the polling and ws load before the measured ones (BENCH_CLUSTER_WARMUP). */
+const WARMUP_ROUNDS = process.env.BENCH_CLUSTER_WARMUP !== undefined ? Number(process.env.BENCH_CLUSTER_WARMUP) : 2;
 const CLIENTS = 20;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -116,6 +119,12 @@ async function scenario(group, name, redisPort, { nodes: count, noCluster = fals
   // BENCH_CLUSTER_NGINX_KEEPALIVE=0: nginx opens a new connection to a node per request
   const lb = await group.nginx(nodes.map((n) => n.port), { keepalive: process.env.BENCH_CLUSTER_NGINX_KEEPALIVE !== '0' });
   const result = { name };
+  // warm-up, the same for every scenario: three node processes each see a third of the load,
+  // so their code gets hot later than a single node's (a cold 3 s phase measured 1/3 of it)
+  for (let i = 0; i < WARMUP_ROUNDS; i++) {
+    await load(CLIENTS, async () => handshake(lb.port), (sid) => pollRoundTrip(lb.port, sid));
+    await load(CLIENTS, () => upgradedWebSocket(nodes[0].port, (nodes[1] || nodes[0]).port), wsEcho);
+  }
   const before = await commandStats(redisPort);
   const rt = await load(CLIENTS, async () => handshake(lb.port), (sid) => pollRoundTrip(lb.port, sid));
   const after = await commandStats(redisPort);
