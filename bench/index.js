@@ -8,7 +8,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const order = ['parser', 'server', 'socketio'];
+const order = ['parser', 'server', 'socketio', 'cluster'];
 const wanted = process.argv.slice(2);
 const parts = (wanted.length ? wanted : order).filter((name) => fs.existsSync(path.join(__dirname, `${name}.js`)));
 let failed = 0;

@@ -53,7 +53,7 @@ function compile() {
 // stripInternal edits them after the source was checked (it drops every declaration that has
 // the internal at-tag in a comment before it), so an error there shows up nowhere else.
 function checkDeclarations(tsc) {
-  const entries = ['server', 'client', 'parser', 'prometheus'].map((name) => path.join(dist, 'cjs', name, 'index.d.ts'));
+  const entries = ['server', 'client', 'parser', 'prometheus', 'cluster'].map((name) => path.join(dist, 'cjs', name, 'index.d.ts'));
   const args = ['--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
   args.push('--target', 'es2022', '--lib', 'es2022', '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'));
   try {
@@ -68,6 +68,7 @@ function checkDeclarations(tsc) {
 // module is callable), and every enumerable property becomes a named export.
 function esmWrappers() {
   const entries = { server: 'server/index.js', client: 'client/index.js', parser: 'parser/index.js', prometheus: 'prometheus/index.js' };
+  entries.cluster = 'cluster/index.js';
   fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
   for (const [name, rel] of Object.entries(entries)) {
     const file = path.join(dist, 'cjs', rel);

@@ -7,6 +7,7 @@ import type { CorsOptions, CorsOptionsDelegate } from './cors';
 import type { CookieOptions } from './cookie';
 import type { WsEngine } from './websocket-server';
 import type { TransportCounters } from './metrics';
+import type { ClusterSeam } from './cluster-seam';
 
 export type AllowRequest = (req: IncomingMessage, fn: (err: string | null | undefined, success: boolean) => void) => void;
 
@@ -40,6 +41,8 @@ export interface ServerOptions {
   maxBufferedAmount?: number;
   /** Whether the counters of server.metrics() are kept (default true; false skips all counting). */
   metrics?: boolean;
+  /** Many nodes: the layer consulted for sessions this node does not hold (`redisCluster()` of engine.io-ts/cluster). */
+  cluster?: ClusterSeam;
 }
 
 export interface AttachOptions {

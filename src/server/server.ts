@@ -22,6 +22,7 @@ import { protocolOf } from '../parser/codec';
 import { getTransport } from './transports/index';
 import type { TransportSettingsByName } from './transports/index';
 import { isValidJsonpIndex } from './transports/jsonp';
+import type { ClusterSeam } from './cluster-seam';
 import type { ServerEvents, EventArgs, ConnectionError } from './events';
 import { resolveOptions, resolveAttachOptions, pollingSettings, webSocketSettings } from './options';
 import type { ServerOptions, AttachOptions, ResolvedOptions } from './options';
@@ -98,6 +99,7 @@ export class Server extends EventEmitter {
   private readonly middlewares: Middleware[] = [];
   private readonly cors: CorsPolicy | null;
   private readonly cookie: CookieOptions | null;
+  private readonly cluster: ClusterSeam | null;
   /**
    * The WebSocket server: `ws`'s WebSocketServer (or the `wsEngine`'s), created with the Server
    * when 'websocket' is among the transports (undefined otherwise), as in engine.io 3 and 6.
@@ -132,6 +134,8 @@ export class Server extends EventEmitter {
       websocket: webSocketSettings(this.opts, this.counters !== null ? this.counters.websocket : null),
     };
     this.sessionSettings = this.createSessionSettings();
+    this.cluster = o.cluster || null;
+    if (this.cluster !== null) this.cluster.bind(this);
   }
 
   /** The headers of a polling answer: the cookie and 'initial_headers' on the handshake, then 'headers'. */
@@ -183,7 +187,8 @@ export class Server extends EventEmitter {
 
   /** Generates a session id; override it (may return a Promise; a throw refuses the handshake). */
   generateId(_req: IncomingMessage): string | Promise<string> {
-    return generateSessionId();
+    // in a cluster the default id names its owner (same length), so no node needs a lookup
+    return this.cluster !== null ? this.cluster.makeId(generateSessionId()) : generateSessionId();
   }
 
   // ---- operations: metrics, drain, health ----
@@ -263,6 +268,10 @@ export class Server extends EventEmitter {
     }
     // `ws` stays open: with noServer and no client tracking it holds nothing, and closing it
     // would answer every later upgrade 503 (a server attached again keeps upgrading with it)
+    if (this.cluster !== null) {
+      const left = this.cluster.close();
+      if (left && typeof left.then === 'function') left.then(undefined, (err) => debug('leaving the cluster failed: %s', err));
+    }
     return this;
   }
 
@@ -358,6 +367,10 @@ export class Server extends EventEmitter {
     this.prepare(ereq);
     if (this.counters !== null && ereq._query.sid === undefined) (ereq as any)[kHandshakeStart] = performance.now();
     ereq.res = res;
+    if (this.cluster !== null && this.cluster.inbound(req) === 'forged') {
+      this.refuseRequest(req, res, ERRORS.FORBIDDEN, { name: 'FORGED_CLUSTER_REQUEST' });
+      return this;
+    }
     if (req.method === 'OPTIONS') {
       const handler = this.handlePreflight;
       if (typeof handler === 'function') {
@@ -401,6 +414,11 @@ export class Server extends EventEmitter {
   private routeRequest(req: EngineRequest, res: ServerResponse): void {
     const refused = this.verify(req, false);
     if (refused !== null) {
+      if (refused.code === ERRORS.UNKNOWN_SID && this.cluster !== null) {
+        // not ours: the cluster answers through the owner, or tells us nobody has it
+        this.cluster.forwardRequest(req, res, () => this.refuseRequest(req, res, refused.code, refused.context));
+        return;
+      }
       this.refuseRequest(req, res, refused.code, refused.context);
       return;
     }
@@ -431,6 +449,10 @@ export class Server extends EventEmitter {
     // the peer may reset the connection while we decide: never an unhandled 'error'
     socket.on('error', ignoreSocketError);
     const upgradeHead = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
+    if (this.cluster !== null && this.cluster.inbound(req) === 'forged') {
+      this.refuseUpgrade(req, socket, ERRORS.FORBIDDEN, { name: 'FORGED_CLUSTER_REQUEST' });
+      return this;
+    }
     const proceed = () => {
       if (this.middlewares.length === 0) {
         this.routeUpgrade(ereq, socket, upgradeHead, null);
@@ -457,6 +479,10 @@ export class Server extends EventEmitter {
   private routeUpgrade(req: EngineRequest, socket: Duplex, head: Buffer, _res: UpgradeResponse | null): void {
     const refused = this.verify(req, true);
     if (refused !== null) {
+      if (refused.code === ERRORS.UNKNOWN_SID && this.cluster !== null) {
+        this.cluster.forwardUpgrade(req, socket, head, () => this.refuseUpgrade(req, socket, refused.code, refused.context));
+        return;
+      }
       this.refuseUpgrade(req, socket, refused.code, refused.context);
       return;
     }
@@ -589,7 +615,10 @@ export class Server extends EventEmitter {
       if ((typeof id !== 'string' && typeof id !== 'number') || id === '') return onError(new Error('generateId returned no id'));
       const sid = String(id);
       if (this.clients[sid] !== undefined) return onError(new Error('generateId returned the id of a live session'));
-      ok(sid);
+      // a custom id is made findable by the other nodes before the client learns it
+      const registered = this.cluster !== null ? this.cluster.register(sid) : null;
+      if (registered !== null) registered.then(() => ok(sid), onError);
+      else ok(sid);
     };
     let id: unknown;
     try {
@@ -648,6 +677,7 @@ export class Server extends EventEmitter {
       delete this.clients[id];
       this.clientsCount--;
       if (this.drainer !== null) this.drainer.sessionClosed(this.clientsCount);
+      if (this.cluster !== null) this.cluster.sessionClosed(id);
     }
     // a polling transport still waiting for the GET that carries its close packet
     const last = socket.transport;

@@ -22,6 +22,8 @@ export interface EngineRequest extends IncomingMessage {
   _query: Record<string, string>;
   res?: ServerResponse | null;
   websocket?: any;
+  /** Set by the cluster layer on a request another node forwarded: its connection is that node's. */
+  _forwarded?: boolean;
 }
 
 export type TransportState = 'open' | 'closing' | 'closed';

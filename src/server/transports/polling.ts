@@ -18,6 +18,9 @@ type OutgoingHeaders = Record<string, string | number | string[]>;
 
 /** How long an orderly close waits for the client's next GET before giving up. */
 const CLOSE_TIMEOUT = 30 * 1000;
+// A GET forwarded by another node (cluster) whose connection was cut: how long the session waits
+// for the client's next GET before taking it as gone (a balancer's retry comes within ms).
+const FORWARD_GRACE_MS = 1000;
 
 /** Picks gzip or deflate from an Accept-Encoding header (highest q wins, gzip on a tie). */
 export function pickEncoding(header: string | undefined): 'gzip' | 'deflate' | null {
@@ -56,6 +59,8 @@ export class Polling extends Transport {
   private dataReq: EngineRequest | null = null;
   /** Set while an orderly close waits for a GET to carry the close packet. */
   private shouldClose: (() => void) | null = null;
+  /** A forwarded GET was cut (its forwarding node died?): the session waits this long for the next. */
+  private forwardGone: NodeJS.Timeout | null = null;
 
   constructor(req: EngineRequest, settings: PollingSettings = DEFAULT_POLLING_SETTINGS) {
     super(req, settings);
@@ -87,6 +92,17 @@ export class Polling extends Transport {
   }
 
   private onPollRequest(req: EngineRequest, res: ServerResponse): void {
+    if (this.forwardGone !== null) {
+      clearTimeout(this.forwardGone);
+      this.forwardGone = null;
+    }
+    if (this.pollReq !== null && this.pollReq._forwarded === true) {
+      // the pending GET came through another node, which may be gone unnoticed (relayed mode):
+      // it is answered with a noop, nothing of the session's in it, and this GET takes its place
+      this.writable = false;
+      const noop: Packet[] = [{ type: 'noop' }];
+      this.write(this.codec.encodePayload(noop, this.supportsBinary) as string | Buffer, false, false);
+    }
     if (this.pollReq !== null) {
       if (debug.enabled) debug('request overlap');
       this.onError('overlap from client');
@@ -102,6 +118,15 @@ export class Polling extends Transport {
       if (this.pollRes === res) {
         this.pollReq = this.pollRes = null;
         this.writable = false;
+        if (req._forwarded === true) {
+          // the node that forwarded it went, not necessarily the client: a balancer retries
+          // a GET through another node at once; only if none comes is the client gone
+          this.forwardGone = setTimeout(() => {
+            this.forwardGone = null;
+            this.onError('poll connection closed prematurely');
+          }, FORWARD_GRACE_MS);
+          return;
+        }
         this.onError('poll connection closed prematurely');
       }
     });
@@ -197,6 +222,10 @@ export class Polling extends Transport {
   }
 
   protected override onClose(): void {
+    if (this.forwardGone !== null) {
+      clearTimeout(this.forwardGone);
+      this.forwardGone = null;
+    }
     if (this.writable) {
       // release the pending GET so the client is not left hanging
       this.send([{ type: 'noop' }]);
