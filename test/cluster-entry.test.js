@@ -94,4 +94,36 @@ describe('engine.io-ts/cluster entry', () => {
       await redis.quit();
     }
   });
+
+  it('engine.io-ts/prometheus labels a clustered node\'s metrics with its nodeId (unless told otherwise)', async () => {
+    const { Registry } = require('prom-client');
+    const { registerMetrics } = require('engine.io-ts/prometheus');
+    const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+    await redis.connect();
+    const prefix = uniquePrefix('entry-metrics');
+    const cluster = redisCluster({ redis, prefix, nodeId: 'web-7' });
+    const engine = new Server({ cluster });
+    try {
+      await cluster.ready;
+      const registry = new Registry();
+      registerMetrics(engine, { registry });
+      const text = await registry.metrics();
+      assert.match(text, /^eio_handshakes_total\{transport="polling",node="web-7"\} 0$/m);
+      const named = new Registry();
+      registerMetrics(engine, { registry: named, node: 'blue' });
+      assert.match(await named.metrics(), /^eio_handshakes_total\{transport="polling",node="blue"\} 0$/m);
+      // one node without the cluster: no node label at all
+      const solo = new Server();
+      const plain = new Registry();
+      registerMetrics(solo, { registry: plain });
+      assert.match(await plain.metrics(), /^eio_handshakes_total\{transport="polling"\} 0$/m);
+      solo.close();
+    } finally {
+      engine.close();
+      await cluster.close();
+      const left = await redis.keys(prefix + ':*');
+      if (left.length) await redis.del(left);
+      await redis.quit();
+    }
+  });
 });

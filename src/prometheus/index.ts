@@ -15,7 +15,7 @@ export interface RegisterMetricsOptions {
   registry?: Registry<any>;
   /** Labels added to every sample, e.g. `{ node: 'web-1' }` when several nodes report. */
   labels?: Record<string, string>;
-  /** Shorthand for `labels: { node }`. */
+  /** Shorthand for `labels: { node }`; with the cluster option it defaults to the cluster's nodeId. */
   node?: string;
   /** Prefix of every metric name (default 'eio_'). */
   prefix?: string;
@@ -71,7 +71,9 @@ export function registerMetrics(engine: Server, options: RegisterMetricsOptions 
   const registry: Registry<any> = opts.registry || globalRegistry;
   const prefix = opts.prefix ?? 'eio_';
   const extra: Labels = { ...(opts.labels || {}) };
+  // with the cluster option each node reports its own: its nodeId unless told otherwise
   if (opts.node !== undefined) extra.node = String(opts.node);
+  else if (extra.node === undefined && engine.opts.cluster?.nodeId !== undefined) extra.node = String(engine.opts.cluster.nodeId);
   const extraNames = Object.keys(extra);
 
   // one snapshot per scrape: every collect() of a scrape runs in the same synchronous pass

@@ -28,6 +28,8 @@ export interface ClusterHost {
 export type InboundVerdict = 'client' | 'member' | 'forged';
 
 export interface ClusterSeam {
+  /** This node's name in the cluster (the default `node` label of engine.io-ts/prometheus). */
+  readonly nodeId?: string;
   /** Called once by the Server given this layer in its options. */
   bind(server: ClusterHost): void;
   /**
