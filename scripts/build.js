@@ -96,7 +96,7 @@ function browserBundles() {
   const entry = path.join(src, 'client', 'browser.ts');
   if (!fs.existsSync(entry)) return;
   const esbuild = require('esbuild');
-  const { browserTwins } = require('./platform-swaps');
+  const { DEFINES, browserTwins } = require('./platform-swaps');
   const common = {
     entryPoints: [entry],
     bundle: true,
@@ -105,7 +105,7 @@ function browserBundles() {
     legalComments: 'none',
     logLevel: 'error',
     plugins: [browserTwins()],
-    define: { 'process.env.NODE_ENV': '"production"' },
+    define: { 'process.env.NODE_ENV': '"production"', ...DEFINES },
   };
   const minified = { minify: true, mangleProps: /^_[a-zA-Z]/ };
   // The entry itself defines the global `eio` (src/client/browser.ts).

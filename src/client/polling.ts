@@ -2,7 +2,7 @@
 // one GET always pending to receive, one POST at a time to send.
 
 import type { Packet } from '../parser/packet';
-import { DEBUG, debug } from './debug';
+import { debug } from './debug';
 import { Transport } from './transport';
 
 /** Called once per request: an error, or the response body (bytes only for a binary body). */
@@ -35,7 +35,7 @@ export abstract class Polling extends Transport {
     let waiting = 0;
     const done = () => {
       if (--waiting < 1) {
-        if (DEBUG && debug.enabled) debug('polling paused');
+        if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('polling paused');
         this.readyState = 'paused';
         onPause();
       }

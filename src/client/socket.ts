@@ -6,7 +6,7 @@
 // transport classes of their platform into `transports`.
 
 import type { BinaryType, DecodedPacket, Packet, PacketOptions, PacketType } from '../parser/packet';
-import { DEBUG, debug } from './debug';
+import { debug } from './debug';
 import { Emitter } from './emitter';
 import type { CloseReason, MessageData, SocketEvents } from './events';
 import type { Transport, TransportClass, TransportOptions } from './transport';
@@ -180,7 +180,7 @@ export class Socket extends Emitter<SocketEvents> {
 
   /** Creates a transport for this session (the session id once there is one). */
   createTransport(name: string): Transport {
-    if (DEBUG && debug.enabled) debug('creating transport "%s"', name);
+    if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('creating transport "%s"', name);
     const query: Query = { ...(this.opts.query as Query), EIO: this.protocol, transport: name };
     if (this.id) query.sid = this.id;
     const opts = {
@@ -211,7 +211,7 @@ export class Socket extends Emitter<SocketEvents> {
   }
 
   private _setTransport(transport: Transport): void {
-    if (DEBUG && debug.enabled) debug('setting transport %s', transport.name);
+    if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('setting transport %s', transport.name);
     if (this.transport) this.transport.off();
     this.transport = transport;
     transport
@@ -223,7 +223,7 @@ export class Socket extends Emitter<SocketEvents> {
 
   /** Tries `name` alongside the current transport; switches to it when the probe succeeds. */
   private _probe(name: string): void {
-    if (DEBUG && debug.enabled) debug('probing transport "%s"', name);
+    if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('probing transport "%s"', name);
     let transport: Transport | null = this.createTransport(name);
     let failed = false;
     Socket.priorWebsocketSuccess = false;
@@ -241,7 +241,7 @@ export class Socket extends Emitter<SocketEvents> {
           // Writes wait in writeBuffer (flush checks `upgrading`) until the new transport is in.
           this.transport.pause(() => {
             if (failed || this.readyState === 'closed') return;
-            if (DEBUG && debug.enabled) debug('upgrading to %s', name);
+            if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('upgrading to %s', name);
             cleanup();
             this._setTransport(transport!);
             transport!.send([{ type: 'upgrade' }]);
@@ -296,7 +296,7 @@ export class Socket extends Emitter<SocketEvents> {
   }
 
   private _onOpen(): void {
-    if (DEBUG && debug.enabled) debug('socket open');
+    if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('socket open');
     this.readyState = 'open';
     Socket.priorWebsocketSuccess = this.transport.name === 'websocket';
     this.emit('open');
@@ -374,10 +374,10 @@ export class Socket extends Emitter<SocketEvents> {
     }, this.pingInterval);
   }
 
-  /** A heartbeat timer (unref'd with `autoUnref`, where timers can be). */
+  /** A heartbeat timer (unref'd with `autoUnref`, where timers can be: not in browsers). */
   private _timer(fn: () => void, delay: number): Timer {
     const timer = setTimeout(fn, delay);
-    if (this.opts.autoUnref && (timer as any).unref) (timer as any).unref();
+    if (typeof __BROWSER__ === 'undefined' && this.opts.autoUnref && (timer as any).unref) (timer as any).unref();
     return timer;
   }
 
@@ -465,7 +465,7 @@ export class Socket extends Emitter<SocketEvents> {
   }
 
   private _onError(err: unknown): void {
-    if (DEBUG && debug.enabled) debug('socket error %j', err);
+    if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('socket error %j', err);
     Socket.priorWebsocketSuccess = false;
     this.emit('error', err as Error | string);
     this._onClose('transport error', err);
@@ -473,7 +473,7 @@ export class Socket extends Emitter<SocketEvents> {
 
   private _onClose(reason: CloseReason, details?: unknown): void {
     if (this.readyState === 'closed') return;
-    if (DEBUG && debug.enabled) debug('socket close with reason: "%s"', reason);
+    if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('socket close with reason: "%s"', reason);
     clearTimeout(this._pingTimeoutTimer);
     clearTimeout(this._pingIntervalTimer);
     const transport = this.transport;

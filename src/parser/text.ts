@@ -34,7 +34,7 @@ export function decodeText(
   const code = str.charCodeAt(start);
   if (code === 98 /* b */) {
     // The whole string is one packet: decoded in place; else its own part is cut out.
-    const whole = start === 0 && end === str.length;
+    const whole = typeof __BROWSER__ === 'undefined' && start === 0 && end === str.length;
     const type = v3 ? (++start < end ? typeOf(str.charCodeAt(start) - 48) : undefined) : 'message';
     if (type === undefined) return ERROR_PACKET;
     start++;

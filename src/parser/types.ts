@@ -27,9 +27,15 @@ export const TYPE_CHAR: Readonly<Record<string, string | undefined>> = {
 
 /** The id character of a packet type; throws for a type that does not exist. */
 export function typeChar(type: PacketType): string {
-  const id = TYPE_CHAR[type];
-  if (typeof id !== 'string') throw invalidType(type);
-  return id;
+  if (typeof __BROWSER__ === 'undefined') {
+    const id = TYPE_CHAR[type];
+    if (typeof id === 'string') return id;
+  } else {
+    // The browser bundle finds the id in PACKET_TYPES: one table less to ship.
+    const index = PACKET_TYPES.indexOf(type);
+    if (index >= 0) return '' + index;
+  }
+  throw invalidType(type);
 }
 
 /** Encoding a packet of a type that does not exist is a bug in the caller, not bad input. */
