@@ -204,7 +204,7 @@ export class Socket extends Emitter<SocketEvents> {
     }
     const name =
       this.opts.rememberUpgrade && Socket.priorWebsocketSuccess && names.indexOf('websocket') >= 0 ? 'websocket' : names[0];
-    this.readyState = 'opening';
+    // (readyState is 'opening' from the start: only the constructor opens.)
     const transport = this.createTransport(name);
     transport.open();
     this._setTransport(transport);
