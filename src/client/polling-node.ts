@@ -37,7 +37,7 @@ export class NodePolling extends Polling {
       done = true;
       callback(err, data, context);
     };
-    if (typeof __BROWSER__ === 'undefined' && debug.enabled) debug('polling %s %s', options.method, url.href);
+    if (debug.enabled) debug('polling %s %s', options.method, url.href);
     const req = lib.request(url, options, (res) => {
       if (this._jar) this._jar.parse(res.headers['set-cookie']);
       const chunks: Buffer[] = [];
