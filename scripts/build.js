@@ -89,14 +89,16 @@ function esmWrappers() {
 
 // Browser bundles of the client: an IIFE that defines the global `eio` (the factory, with
 // `eio.Socket`), plain and minified, and a minified ESM bundle. Built from src/client/browser.ts
-// and browser-esm.ts, with the browser twins of scripts/platform-swaps.js (the debug stub, the
-// Buffer-free byte layer, the compact v3 codec). `_`-prefixed members (internal by convention)
-// get short names in the minified files.
+// and browser-esm.ts, with the browser twins and the defines of scripts/platform-swaps.js (the
+// debug stub, the Buffer-free byte layer, the compact v3 codec; `__BROWSER__`). `_`-prefixed
+// members (internal by convention) get short names in the minified files, which esbuild minifies
+// and terser then compresses further (about 200 B less gzipped than esbuild alone; terser's
+// safe defaults only: no `unsafe` transforms).
 function browserBundles() {
   const entry = path.join(src, 'client', 'browser.ts');
   if (!fs.existsSync(entry)) return;
   const esbuild = require('esbuild');
-  const { browserTwins } = require('./platform-swaps');
+  const { DEFINES, browserTwins } = require('./platform-swaps');
   const common = {
     entryPoints: [entry],
     bundle: true,
@@ -105,19 +107,21 @@ function browserBundles() {
     legalComments: 'none',
     logLevel: 'error',
     plugins: [browserTwins()],
-    define: { 'process.env.NODE_ENV': '"production"' },
+    define: { 'process.env.NODE_ENV': '"production"', ...DEFINES },
   };
-  const minified = { minify: true, mangleProps: /^_[a-zA-Z]/ };
+  const minified = { minify: true, mangleProps: /^_[a-zA-Z]/, write: false };
   // The entry itself defines the global `eio` (src/client/browser.ts).
   const iife = { format: 'iife' };
   const builds = [
     esbuild.build({ ...common, ...iife, outfile: path.join(dist, 'engine.io.js') }),
-    esbuild.build({ ...common, ...minified, ...iife, outfile: path.join(dist, 'engine.io.min.js') }),
+    esbuild.build({ ...common, ...minified, ...iife, outfile: path.join(dist, 'engine.io.min.js') }).then(compress),
   ];
   const esmEntry = path.join(src, 'client', 'browser-esm.ts');
   if (fs.existsSync(esmEntry)) {
     builds.push(
-      esbuild.build({ ...common, ...minified, entryPoints: [esmEntry], format: 'esm', outfile: path.join(dist, 'engine.io.esm.min.js') }),
+      esbuild
+        .build({ ...common, ...minified, entryPoints: [esmEntry], format: 'esm', outfile: path.join(dist, 'engine.io.esm.min.js') })
+        .then((result) => compress(result, { module: true })),
     );
   }
   // Asynchronous because esbuild runs plugins only in its async API; the process waits for it.
@@ -125,6 +129,15 @@ function browserBundles() {
     console.error(`build: browser bundles failed: ${err.message}`);
     process.exitCode = 1;
   });
+}
+
+/** Writes an esbuild-minified bundle (write: false) after a terser pass. */
+async function compress(result, options = {}) {
+  const { minify } = require('terser');
+  const [file] = result.outputFiles;
+  const out = await minify(file.text, { ecma: 2018, compress: { passes: 2 }, ...options });
+  fs.mkdirSync(path.dirname(file.path), { recursive: true });
+  fs.writeFileSync(file.path, out.code);
 }
 
 fs.rmSync(path.join(dist, 'esm'), { recursive: true, force: true });

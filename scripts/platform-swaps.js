@@ -1,8 +1,9 @@
 'use strict';
 // The platform swaps of the client's browser bundle, declared once: each module of src/ on the
 // left is replaced by its browser twin on the right wherever the bundle would import it (same
-// exports, no Node code). scripts/build.js bundles the client with `browserTwins()`, and
-// test/support/parser-portable.js bundles the parser with it to test what the browser runs.
+// exports, no Node code), and DEFINES are the constants the bundle is built with. scripts/build.js
+// bundles the client with `browserTwins()` and DEFINES, and test/support/parser-portable.js
+// bundles the parser with both to test what the browser runs.
 // Node, and any bundler that does not know these swaps, keep the files on the left (they work
 // without Buffer too: binary.ts falls back to binary-portable.ts).
 const path = require('node:path');
@@ -10,13 +11,19 @@ const path = require('node:path');
 const src = path.join(__dirname, '..', 'src');
 
 const SWAPS = {
-  // Logging compiled out: the stub's `DEBUG = false` lets the minifier drop every debug call.
+  // No `debug` package: the calls are compiled out (guarded by `__BROWSER__`, see DEFINES).
   'client/debug.ts': 'client/debug-browser.ts',
   // The byte layer: atob/btoa and TextEncoder/TextDecoder instead of Buffer.
   'parser/binary.ts': 'parser/binary-portable.ts',
   // Protocol v3 written for size (the same wire format; v4 is the shared parser as it is).
   'parser/v3.ts': 'parser/v3-compact.ts',
 };
+
+/**
+ * Build-time constants of the browser bundle (esbuild `define`s): `__BROWSER__` lets the shared
+ * code drop what only Node needs (see src/platform.d.ts). Same results, fewer bytes.
+ */
+const DEFINES = { __BROWSER__: 'true' };
 
 /** Absolute path of a swapped module (without extension) -> absolute path of its twin. */
 const twins = new Map(
@@ -36,4 +43,4 @@ function browserTwins() {
   };
 }
 
-module.exports = { SWAPS, browserTwins };
+module.exports = { SWAPS, DEFINES, browserTwins };

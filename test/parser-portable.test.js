@@ -61,6 +61,9 @@ function checks(variant) {
     assert.equal(has('parser/binary.js'), !browser, portable.inputs.join());
     assert.equal(has('parser/v3-compact.ts'), browser, portable.inputs.join());
     assert.equal(has('parser/v3.js') || has('parser/v3.ts'), !browser, portable.inputs.join());
+    // The browser form is built with the defines of scripts/platform-swaps.js (`__BROWSER__`
+    // replaced, its Node-only branches gone); the portable form tests for it at run time.
+    assert.equal(/\b__BROWSER__\b/.test(portable.code), !browser);
   });
 
   test('the bundle needs no Buffer and no require', () => {

@@ -69,7 +69,7 @@ export class Emitter<Events extends { [E in keyof Events]: Listener } = EventsMa
   }
 
   hasListeners(event: keyof Events & string): boolean {
-    return !!this._events[event] && this._events[event].length > 0;
+    return this.listeners(event).length > 0;
   }
 
   // Aliases that Node's EventEmitter and the official client also answer to.

@@ -2,7 +2,7 @@
 
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { DEBUG, debug } from './debug';
+import { debug } from './debug';
 import { Polling, RequestCallback } from './polling';
 import type { TransportOptions } from './transport';
 import { CookieJar, cookieJarOf } from './cookie-jar';
@@ -37,7 +37,7 @@ export class NodePolling extends Polling {
       done = true;
       callback(err, data, context);
     };
-    if (DEBUG && debug.enabled) debug('polling %s %s', options.method, url.href);
+    if (debug.enabled) debug('polling %s %s', options.method, url.href);
     const req = lib.request(url, options, (res) => {
       if (this._jar) this._jar.parse(res.headers['set-cookie']);
       const chunks: Buffer[] = [];

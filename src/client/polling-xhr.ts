@@ -35,7 +35,8 @@ export class XHRPolling extends Polling {
     };
     // Network errors and timeouts (status 0).
     xhr.onerror = xhr.ontimeout = () => finish(xhr.status);
-    xhr.send(body === undefined ? null : (body as any));
+    // (A GET sends undefined, which XMLHttpRequest takes as no body, like null.)
+    xhr.send(body as any);
     return () => {
       done = true;
       xhr.abort();

@@ -2,8 +2,12 @@
 // one GET always pending to receive, one POST at a time to send.
 
 import type { Packet } from '../parser/packet';
-import { DEBUG, debug } from './debug';
+import { debug } from './debug';
 import { Transport } from './transport';
+
+// In the client's browser bundle only (src/platform.d.ts): a constant of this file, so that Node
+// tests a context slot rather than looking up an undeclared global on every call.
+const BROWSER = typeof __BROWSER__ !== 'undefined';
 
 /** Called once per request: an error, or the response body (bytes only for a binary body). */
 export type RequestCallback = (err: unknown, body?: string | Uint8Array, context?: unknown) => void;
@@ -35,7 +39,7 @@ export abstract class Polling extends Transport {
     let waiting = 0;
     const done = () => {
       if (--waiting < 1) {
-        if (DEBUG && debug.enabled) debug('polling paused');
+        if (!BROWSER && debug.enabled) debug('polling paused');
         this.readyState = 'paused';
         onPause();
       }

@@ -6,12 +6,16 @@
 // transport classes of their platform into `transports`.
 
 import type { BinaryType, DecodedPacket, Packet, PacketOptions, PacketType } from '../parser/packet';
-import { DEBUG, debug } from './debug';
+import { debug } from './debug';
 import { Emitter } from './emitter';
 import type { CloseReason, MessageData, SocketEvents } from './events';
 import type { Transport, TransportClass, TransportOptions } from './transport';
 import { decodeQuery, parseUri, Query } from './util';
 import { DEFAULT_BINARY_TYPE, utf8Length } from '../parser/binary';
+
+// In the client's browser bundle only (src/platform.d.ts): a constant of this file, so that Node
+// tests a context slot rather than looking up an undeclared global on every call.
+const BROWSER = typeof __BROWSER__ !== 'undefined';
 
 /** Transport name → class, filled in by the entry point of the platform. */
 export const transports: Record<string, TransportClass> = {};
@@ -180,7 +184,7 @@ export class Socket extends Emitter<SocketEvents> {
 
   /** Creates a transport for this session (the session id once there is one). */
   createTransport(name: string): Transport {
-    if (DEBUG && debug.enabled) debug('creating transport "%s"', name);
+    if (!BROWSER && debug.enabled) debug('creating transport "%s"', name);
     const query: Query = { ...(this.opts.query as Query), EIO: this.protocol, transport: name };
     if (this.id) query.sid = this.id;
     const opts = {
@@ -204,14 +208,14 @@ export class Socket extends Emitter<SocketEvents> {
     }
     const name =
       this.opts.rememberUpgrade && Socket.priorWebsocketSuccess && names.indexOf('websocket') >= 0 ? 'websocket' : names[0];
-    this.readyState = 'opening';
+    // (readyState is 'opening' from the start: only the constructor opens.)
     const transport = this.createTransport(name);
     transport.open();
     this._setTransport(transport);
   }
 
   private _setTransport(transport: Transport): void {
-    if (DEBUG && debug.enabled) debug('setting transport %s', transport.name);
+    if (!BROWSER && debug.enabled) debug('setting transport %s', transport.name);
     if (this.transport) this.transport.off();
     this.transport = transport;
     transport
@@ -223,7 +227,7 @@ export class Socket extends Emitter<SocketEvents> {
 
   /** Tries `name` alongside the current transport; switches to it when the probe succeeds. */
   private _probe(name: string): void {
-    if (DEBUG && debug.enabled) debug('probing transport "%s"', name);
+    if (!BROWSER && debug.enabled) debug('probing transport "%s"', name);
     let transport: Transport | null = this.createTransport(name);
     let failed = false;
     Socket.priorWebsocketSuccess = false;
@@ -241,7 +245,7 @@ export class Socket extends Emitter<SocketEvents> {
           // Writes wait in writeBuffer (flush checks `upgrading`) until the new transport is in.
           this.transport.pause(() => {
             if (failed || this.readyState === 'closed') return;
-            if (DEBUG && debug.enabled) debug('upgrading to %s', name);
+            if (!BROWSER && debug.enabled) debug('upgrading to %s', name);
             cleanup();
             this._setTransport(transport!);
             transport!.send([{ type: 'upgrade' }]);
@@ -296,7 +300,7 @@ export class Socket extends Emitter<SocketEvents> {
   }
 
   private _onOpen(): void {
-    if (DEBUG && debug.enabled) debug('socket open');
+    if (!BROWSER && debug.enabled) debug('socket open');
     this.readyState = 'open';
     Socket.priorWebsocketSuccess = this.transport.name === 'websocket';
     this.emit('open');
@@ -374,10 +378,10 @@ export class Socket extends Emitter<SocketEvents> {
     }, this.pingInterval);
   }
 
-  /** A heartbeat timer (unref'd with `autoUnref`, where timers can be). */
+  /** A heartbeat timer (unref'd with `autoUnref`, where timers can be: not in browsers). */
   private _timer(fn: () => void, delay: number): Timer {
     const timer = setTimeout(fn, delay);
-    if (this.opts.autoUnref && (timer as any).unref) (timer as any).unref();
+    if (!BROWSER && this.opts.autoUnref && (timer as any).unref) (timer as any).unref();
     return timer;
   }
 
@@ -465,7 +469,7 @@ export class Socket extends Emitter<SocketEvents> {
   }
 
   private _onError(err: unknown): void {
-    if (DEBUG && debug.enabled) debug('socket error %j', err);
+    if (!BROWSER && debug.enabled) debug('socket error %j', err);
     Socket.priorWebsocketSuccess = false;
     this.emit('error', err as Error | string);
     this._onClose('transport error', err);
@@ -473,7 +477,7 @@ export class Socket extends Emitter<SocketEvents> {
 
   private _onClose(reason: CloseReason, details?: unknown): void {
     if (this.readyState === 'closed') return;
-    if (DEBUG && debug.enabled) debug('socket close with reason: "%s"', reason);
+    if (!BROWSER && debug.enabled) debug('socket close with reason: "%s"', reason);
     clearTimeout(this._pingTimeoutTimer);
     clearTimeout(this._pingIntervalTimer);
     const transport = this.transport;

@@ -6,6 +6,10 @@ import { ERROR_PACKET as ERROR_PACKET_ } from './packet';
 import { decodeBase64, toBinaryType } from './binary';
 import { typeChar, typeOf } from './types';
 
+// In the client's browser bundle only (src/platform.d.ts): a constant of this file, so that Node
+// tests a context slot rather than looking up an undeclared global on every call.
+const BROWSER = typeof __BROWSER__ !== 'undefined';
+
 // Data copied into a module constant (see types.ts).
 const ERROR_PACKET = ERROR_PACKET_;
 
@@ -34,11 +38,11 @@ export function decodeText(
   const code = str.charCodeAt(start);
   if (code === 98 /* b */) {
     // The whole string is one packet: decoded in place; else its own part is cut out.
-    const whole = start === 0 && end === str.length;
+    const whole = !BROWSER && start === 0 && end === str.length;
     const type = v3 ? (++start < end ? typeOf(str.charCodeAt(start) - 48) : undefined) : 'message';
     if (type === undefined) return ERROR_PACKET;
     start++;
-    const bytes = whole ? decodeBase64(str, start, latin1Known) : decodeBase64(str.substring(start, end), 0, latin1Known);
+    const bytes = decodeBase64(whole ? str : str.substring(start, end), whole ? start : 0, latin1Known);
     return bytes === null ? ERROR_PACKET : { type, data: toBinaryType(bytes, binaryType) };
   }
   const type = typeOf(code - 48);

@@ -30,7 +30,8 @@ export function decodePacket(data: string | BinaryData, binaryType?: BinaryType)
   if (typeof data === 'string') return decodeText(data, 0, data.length, binaryType, false, true);
   if (!isBinary(data)) return ERROR_PACKET;
   const bytes = asBytes(data);
-  const type = bytes.length ? typeOf(bytes[0]) : undefined;
+  // (An empty frame: bytes[0] is undefined, which is no type.)
+  const type = typeOf(bytes[0]);
   return type ? { type, data: toBinaryType(bytes.subarray(1), binaryType) } : ERROR_PACKET;
 }
 
@@ -58,9 +59,9 @@ export function encodePayload(packets: readonly Packet[], supportsBinary?: boole
 
 /** Either payload form; stops after the first bad packet with the error packet, as v3.ts does. */
 export function decodePayload(data: string | BinaryData, opts?: DecodeOptions): DecodedPacket[] {
-  const binaryType = opts && opts.binaryType;
-  if (typeof data !== 'string' && !isBinary(data)) return [ERROR_PACKET];
-  const input = typeof data === 'string' ? data : asBytes(data);
+  const text = typeof data === 'string';
+  if (!text && !isBinary(data)) return [ERROR_PACKET];
+  const input = text ? (data as string) : asBytes(data as BinaryData);
   const len = input.length;
   if (len > ((opts && opts.maxPayload) as number)) return [ERROR_PACKET];
   const packets: DecodedPacket[] = [];
@@ -68,20 +69,23 @@ export function decodePayload(data: string | BinaryData, opts?: DecodeOptions): 
   while (i < len) {
     // The length: decimal digits then ':' (the string form), or after the kind byte one byte per
     // digit then 255 (XHR2); beyond what is left it is an error as soon as it is read.
-    const text = typeof input === 'string';
     const first = text ? i : i + 1;
     let j = first;
     let n = 0;
     let d: number;
-    while ((d = typeof input === 'string' ? input.charCodeAt(j) - 48 : input[j]) >= 0 && d < 10 && n <= len) {
+    while ((d = text ? (input as string).charCodeAt(j) - 48 : (input as Uint8Array)[j]) >= 0 && d < 10 && n <= len) {
       n = n * 10 + d;
       j++;
     }
     const end = j + 1 + n;
-    if (j === first || d !== (text ? 10 : 255) || end > len || (!text && input[i] > 1)) break;
+    if (j === first || d !== (text ? 10 : 255) || end > len || (!text && (input as Uint8Array)[i] > 1)) break;
     if (n || !text) {
-      const body = typeof input === 'string' ? input.substring(j + 1, end) : input[i] ? input.subarray(j + 1, end) : utf8Decode(input, j + 1, end);
-      const packet = body === null ? ERROR_PACKET : decodePacket(body, binaryType);
+      const body = text
+        ? (input as string).substring(j + 1, end)
+        : input[i]
+          ? (input as Uint8Array).subarray(j + 1, end)
+          : utf8Decode(input as Uint8Array, j + 1, end);
+      const packet = body === null ? ERROR_PACKET : decodePacket(body, opts && opts.binaryType);
       packets.push(packet);
       if (packet === ERROR_PACKET) return packets;
     }

@@ -10,6 +10,10 @@ import { asOutputBytes, binaryInputToType, encodeBase64, isLatin1String, isBinar
 import { decodeText, encodeText } from './text';
 import { TYPE_CHAR as TYPE_CHAR_ } from './types';
 
+// In the client's browser bundle only (src/platform.d.ts): a constant of this file, so that Node
+// tests a context slot rather than looking up an undeclared global on every call.
+const BROWSER = typeof __BROWSER__ !== 'undefined';
+
 // Data copied into module constants (see types.ts).
 const ERROR_PACKET = ERROR_PACKET_;
 const TYPE_CHAR = TYPE_CHAR_;
@@ -25,12 +29,12 @@ export const SEPARATOR = '\x1e';
  */
 export function encodePacket(packet: Packet, supportsBinary?: boolean): string | Uint8Array {
   const data = packet.data;
-  if (typeof data === 'string') {
+  if (!BROWSER && typeof data === 'string') {
     // The hot path, inline: a text message.
     const id = TYPE_CHAR[packet.type];
     if (typeof id === 'string') return id + data;
   }
-  if (typeof data === 'string' || !isBinary(data)) return encodeText(packet);
+  if ((!BROWSER && typeof data === 'string') || !isBinary(data)) return encodeText(packet);
   return supportsBinary ? asOutputBytes(data) : 'b' + encodeBase64(data);
 }
 
@@ -43,7 +47,7 @@ export function decodePacket(data: string | BinaryData, binaryType?: BinaryType)
 /** Encodes packets for a polling response: binary as base64, joined by \x1e. */
 export function encodePayload(packets: readonly Packet[]): string {
   const n = packets.length;
-  if (n === 1) return encodePacket(packets[0], false) as string;
+  if (!BROWSER && n === 1) return encodePacket(packets[0], false) as string;
   let out = '';
   for (let i = 0; i < n; i++) {
     if (i !== 0) out += SEPARATOR;
@@ -62,16 +66,17 @@ export function decodePayload(payload: string | BinaryData, opts?: DecodeOptions
   if (typeof payload !== 'string' || (opts && payload.length > (opts.maxPayload as number))) return [ERROR_PACKET];
   const len = payload.length;
   let end = payload.indexOf(SEPARATOR);
-  if (end < 0) return [decodeText(payload, 0, len, binaryType, false, false)];
+  if (!BROWSER && end < 0) return [decodeText(payload, 0, len, binaryType, false, false)];
   const packets: DecodedPacket[] = [];
   let start = 0;
   // Whether the payload has no character beyond Latin-1, for base64 (see decodeBase64):
-  // checked once, when the first base64 packet turns up, on the whole payload.
+  // checked once, when the first base64 packet turns up, on the whole payload (not in the browser
+  // bundle, whose decoder checks every character itself).
   let latin1: boolean | undefined;
   for (;;) {
     if (end < 0) end = len;
-    if (latin1 === undefined && payload.charCodeAt(start) === 98 /* b */) latin1 = isLatin1String(payload);
-    const packet = decodeText(payload, start, end, binaryType, latin1 === true, false);
+    if (!BROWSER && latin1 === undefined && payload.charCodeAt(start) === 98 /* b */) latin1 = isLatin1String(payload);
+    const packet = decodeText(payload, start, end, binaryType, !BROWSER && latin1 === true, false);
     packets.push(packet);
     if (packet === ERROR_PACKET || end === len) return packets;
     start = end + 1;

@@ -60,7 +60,7 @@ globalThis.harness = (function () {
 
 const path = require('node:path');
 
-const { browserTwins } = require('../../scripts/platform-swaps');
+const { DEFINES, browserTwins } = require('../../scripts/platform-swaps');
 
 const parserDir = path.join(__dirname, '..', '..', 'src', 'parser');
 
@@ -69,8 +69,8 @@ const parserDir = path.join(__dirname, '..', '..', 'src', 'parser');
  * btoa, TextEncoder and TextDecoder, which every browser has).
  * - 'portable': the built package (dist) as any bundler sees it: binary.ts without Buffer, which
  *   hands over to binary-portable.ts.
- * - 'browser': the sources as the client's browser bundle has them, with the swaps of
- *   scripts/platform-swaps.js (binary-portable.ts, v3-compact.ts).
+ * - 'browser': the sources as the client's browser bundle has them, with the swaps and the
+ *   defines of scripts/platform-swaps.js (binary-portable.ts, v3-compact.ts, `__BROWSER__`).
  */
 async function loadPortable(variant = 'portable') {
   const browser = variant === 'browser';
@@ -84,6 +84,7 @@ async function loadPortable(variant = 'portable') {
     logLevel: 'silent',
     metafile: true,
     plugins: browser ? [browserTwins()] : [],
+    define: browser ? DEFINES : {},
   });
   const code = result.outputFiles[0].text;
   // Only what every browser has; deliberately no Buffer.
