@@ -355,7 +355,8 @@ async function main() {
   const cap = capacity();
   console.log(
     `idle sessions: memory at ${MEMORY.sizes.join(', ')} (${MEMORY.rounds} rounds), heartbeat ${HEARTBEAT.sessions} at pingInterval ${HEARTBEAT.pingInterval} ms ` +
-      `(${HEARTBEAT.slices} windows of ${HEARTBEAT.intervalsPerSlice} intervals, normalised to 25 s); ulimit -n ${cap.fds}, ${cap.ports} ephemeral ports`,
+      `(${HEARTBEAT.slices} windows of ${HEARTBEAT.intervalsPerSlice} interval${HEARTBEAT.intervalsPerSlice > 1 ? 's' : ''}` +
+      `${HEARTBEAT.pingInterval === HEARTBEAT.normalTo ? '' : ', normalised to 25 s'}); ulimit -n ${cap.fds}, ${cap.ports} ephemeral ports`,
   );
   const only = (process.env.BENCH_ONLY || '').toLowerCase();
   const phases = [
