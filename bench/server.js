@@ -294,8 +294,10 @@ async function heartbeat() {
     }
     const expected = n * HEARTBEAT.intervalsPerSlice;
     const perWindow = (pick) => sides.map((side) => `${side} [${slices[side].map(pick).join(' ')}]`).join(' ');
-    console.log(`    heartbeat CPU per ping + pong, each window (µs): ${perWindow((s) => formatNumber(s.cpuPerPingUs))}`);
-    console.log(`    pings per window (${expected} expected): ${perWindow((s) => s.pings)}`);
+    const notes = [
+      `heartbeat CPU per ping + pong, each window (µs): ${perWindow((s) => formatNumber(s.cpuPerPingUs))}`,
+      `pings per window (${expected} expected): ${perWindow((s) => s.pings)}`,
+    ];
     // The figure is the total over all windows (CPU ÷ pings), not a median of windows: the
     // garbage the pings make is collected by an occasional full GC (hundreds of ms of CPU on
     // a heap of 15,000 sessions), which lands in one window, and is part of what they cost.
@@ -306,10 +308,13 @@ async function heartbeat() {
       return [{ cpuPerPingUs, msPerSecond: (cpuPerPingUs * n) / HEARTBEAT.normalTo }];
     });
     const count = n.toLocaleString('en-US');
-    return [
-      row(`heartbeat CPU per ping + pong (${count} sessions)`, 'µs', BARE_WS, total, (s) => s.cpuPerPingUs),
-      row(`heartbeat CPU of ${count} idle sessions, pingInterval 25 s`, 'ms/s', BARE_WS, total, (s) => s.msPerSecond),
-    ];
+    return Object.assign(
+      [
+        row(`heartbeat CPU per ping + pong (${count} sessions)`, 'µs', BARE_WS, total, (s) => s.cpuPerPingUs),
+        row(`heartbeat CPU of ${count} idle sessions, pingInterval 25 s`, 'ms/s', BARE_WS, total, (s) => s.msPerSecond),
+      ],
+      { notes },
+    );
   } finally {
     await Promise.all(Object.values(clients).map((c) => c.stop()));
     await stopAll(servers);
@@ -376,6 +381,7 @@ async function main() {
       const list = (side) => `${side} [${r.values[side].map(formatNumber).join(' ')}]`;
       console.log(`    ${r.metric}: ${Object.keys(r.values).map(list).join(' ')}`);
     }
+    for (const note of phaseRows.notes || []) console.log(`    ${note}`);
   }
   console.log('');
   printTable(rows, console.log, METRICS_AB ? ['metrics on (default)', 'metrics: false'] : undefined);
