@@ -20,7 +20,7 @@
 // default 5000,15000), BENCH_MEMORY_ROUNDS (default 2), BENCH_HEARTBEAT_SESSIONS (default
 // 15000), BENCH_HEARTBEAT_INTERVAL (the pingInterval of the heartbeat row in ms, default 25000;
 // a shorter one is normalised to 25 s), BENCH_HEARTBEAT_SLICES (windows of one interval,
-// default 4),
+// default 6),
 // BENCH_SOURCE_ADDRESSES (idle sessions connect from 127.0.0.1..N in turn; default: as many
 // as the ephemeral port range needs), BENCH_CPU_PROF=<dir> (V8 CPU profiles of the server
 // processes), BENCH_OFFICIAL_MODULE=<path> (the package the 'official' side loads instead of
@@ -102,7 +102,7 @@ const HEARTBEAT = {
   // garbage lives long enough to reach the old space and a full GC), so normalising a shorter
   // interval to 25 s understates the cost (docs/benchmarks.md).
   pingInterval: Number(process.env.BENCH_HEARTBEAT_INTERVAL) || 25000,
-  slices: Number(process.env.BENCH_HEARTBEAT_SLICES) || 4,
+  slices: Number(process.env.BENCH_HEARTBEAT_SLICES) || 6,
   intervalsPerSlice: 1, // a window of one interval holds one ping per session
   normalTo: 25000, // the default pingInterval the result is given for
 };
@@ -277,7 +277,11 @@ async function heartbeat() {
       clients[side] = await IdleClients.start();
       await clients[side].open(servers[side].port, n, { sources: sourcesFor(n, cap) });
     }
-    await sleep(HEARTBEAT.pingInterval + 500); // every session has had a ping: the JIT is warm
+    // Full GCs first, so that the garbage of opening the sessions is not collected inside a
+    // window and counted as heartbeat; then one interval, so that every session has had a
+    // ping (the JIT is warm, and their per-session state is as it stays).
+    await Promise.all(sides.map((side) => servers[side].memory()));
+    await sleep(HEARTBEAT.pingInterval + 500);
     const snap = () => Promise.all(sides.map((side) => Promise.all([servers[side].snapshot(), clients[side].stats()])));
     const slices = byside(sides, () => []);
     for (let i = 0; i < HEARTBEAT.slices; i++) {
