@@ -9,8 +9,8 @@
 //   const clients = await IdleClients.start(); await clients.open(port, 5000);
 //   await clients.stats() -> { open, pings, lost }; await clients.close(); await clients.stop();
 const net = require('node:net');
-const path = require('node:path');
 const { PATH } = require('./options');
+const { ServerProcess } = require('./server-process');
 
 const WS_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -173,7 +173,6 @@ if (require.main === module) {
 // The parent side: a child process running this file, driven like a server child.
 class IdleClients {
   static async start() {
-    const { ServerProcess } = require('./server-process');
     const clients = new IdleClients();
     clients.child = await ServerProcess.start('idle-clients', 'idle-clients', __filename, []);
     return clients;
@@ -196,4 +195,4 @@ class IdleClients {
   }
 }
 
-module.exports = { IdleClients, SCRIPT: path.join(__filename) };
+module.exports = { IdleClients };
