@@ -1,5 +1,5 @@
 'use strict';
-// The one options object both servers get. Heartbeats are slow on purpose, so no ping
+// The one options object every server gets. Heartbeats are slow on purpose, so no ping
 // falls inside a measurement window; compression is off on both sides because the
 // payloads are small. The two servers' defaults differ for `cookie` (ours follows the
 // Engine.IO README: 'io'; engine.io@6 sends none), so it is set here: no Set-Cookie header
@@ -14,3 +14,13 @@ exports.SERVER_OPTIONS = Object.freeze({
 });
 
 exports.PATH = '/engine.io/';
+
+// A phase may change some options for its servers (the heartbeat phase shortens
+// pingInterval): the parent passes them to the child in this environment variable, as JSON.
+exports.OPTIONS_ENV = 'BENCH_SERVER_OPTIONS';
+
+/** The options a server child runs with: SERVER_OPTIONS and the parent's overrides. */
+exports.childOptions = function childOptions() {
+  const extra = process.env[exports.OPTIONS_ENV];
+  return { ...exports.SERVER_OPTIONS, ...(extra ? JSON.parse(extra) : {}) };
+};

@@ -100,22 +100,6 @@ async function wsHandshakes(server, cfg) {
   return handshakeLoops(server, cfg, wsHandshake);
 }
 
-// Server memory per idle WebSocket session: heap + external (after full GCs) and RSS, over
-// the same server's baseline before the sessions were opened.
-async function idleMemory(server, cfg) {
-  const before = await server.memory();
-  const sockets = await inBatches(cfg.connections, 100, () => openWebSocket(server.port));
-  await sleep(cfg.settleMs);
-  const after = await server.memory();
-  if (after.clientsCount !== cfg.connections) throw new Error(`expected ${cfg.connections} clients, server has ${after.clientsCount}`);
-  for (const ws of sockets) ws.terminate();
-  const n = cfg.connections;
-  return {
-    heapPerConn: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
-    rssPerConn: (after.rss - before.rss) / n,
-  };
-}
-
 // One upgrade as engine.io-client does it: a polling session with a GET pending, then a
 // WebSocket with the sid: `2probe` -> `3probe`, the pending GET released, `5`. Measured
 // from the WebSocket connect (the probe start) until the server has switched transports,
@@ -144,4 +128,4 @@ function upgradeBatch(server, count, concurrency) {
   return inBatches(count, concurrency, () => upgradeOnce(server.port));
 }
 
-module.exports = { wsEcho, pollingEcho, pollingHandshakes, wsHandshakes, idleMemory, upgradeBatch };
+module.exports = { wsEcho, pollingEcho, pollingHandshakes, wsHandshakes, upgradeBatch };

@@ -3,7 +3,14 @@
 const { fork } = require('node:child_process');
 const path = require('node:path');
 
+const { OPTIONS_ENV } = require('./options');
+
 const CHILD = path.join(__dirname, 'server-child.js');
+// The bare references are child programs of their own, speaking the same IPC.
+const SCRIPTS = {
+  'bare-ws': path.join(__dirname, 'bare-ws-server.js'),
+  'bare-http': path.join(__dirname, 'bare-http-server.js'),
+};
 
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every server child into <dir>
 // (open it in Chrome DevTools or summarise it with bench/support/profile-summary.js).
@@ -32,15 +39,19 @@ class ServerProcess {
     });
   }
 
-  // impl is 'ours' or 'official'; `module` decides which package the child loads
-  // (both sides may load 'official' to calibrate the noise of the harness). `script` and
-  // `args` name another child program speaking the same IPC (bench/socketio.js).
-  static start(impl, module, script = CHILD, args = [module]) {
+  // impl is 'ours', 'official' or 'limit'; `module` decides which package the child loads
+  // (both sides may load 'official' to calibrate the noise of the harness), or names a bare
+  // reference ('bare-ws', 'bare-http'). `script` and `args` name another child program
+  // speaking the same IPC (bench/socketio.js). `overrides` change some server options
+  // (options.js, childOptions()).
+  static start(impl, module, script = SCRIPTS[module] || CHILD, args = [module], overrides = undefined) {
     return new Promise((resolve, reject) => {
+      const env = { ...process.env, DEBUG: '' };
+      if (overrides !== undefined) env[OPTIONS_ENV] = JSON.stringify(overrides);
       const child = fork(script, args, {
         execArgv: ['--expose-gc', ...profileArgs(impl)],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, DEBUG: '' },
+        env,
       });
       const onExit = (code) => reject(new Error(`server child (${impl}) exited before it was ready: ${code}`));
       child.once('exit', onExit);
