@@ -7,9 +7,8 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { once } = require('node:events');
-const { createClient } = require('redis');
 const { request } = require('./support/index');
-const { uniquePrefix } = require('./support/cluster');
+const { uniquePrefix, openRedis } = require('./support/cluster');
 const { open, nextMessage, close } = require('./support/cluster-clients');
 
 for (const relayed of [false, true]) {
@@ -20,8 +19,7 @@ for (const relayed of [false, true]) {
         env: { ...process.env, PORT: '0', EIO_PREFIX: prefix, RELAYED: relayed ? '1' : '' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      const redis = createClient({ url: 'redis://127.0.0.1:6379' });
-      await redis.connect();
+      const redis = await openRedis();
       try {
         let out = '';
         const port = await new Promise((resolve, reject) => {

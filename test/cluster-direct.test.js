@@ -7,10 +7,9 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { createHmac } = require('node:crypto');
-const { createClient } = require('redis');
 const WebSocket = require('ws');
 const { request } = require('./support/index');
-const { Group, uniquePrefix } = require('./support/cluster');
+const { Group, uniquePrefix, dropPrefix, openRedis } = require('./support/cluster');
 
 const SEP = '\x1e';
 const LIMIT = 2000;
@@ -45,17 +44,12 @@ describe('cluster routing, request by request (direct mode, three nodes, no bala
   before(async () => {
     const config = { prefix, secret, maxHttpBufferSize: LIMIT };
     nodes = await Promise.all(['a', 'b', 'c'].map((nodeId) => group.node({ ...config, nodeId })));
-    redis = createClient({ url: 'redis://127.0.0.1:6379' });
-    await redis.connect();
+    redis = await openRedis();
   });
 
   after(async () => {
     await group.stopAll();
-    if (redis) {
-      const left = await redis.keys(prefix + ':*');
-      if (left.length) await redis.del(left);
-      await redis.quit();
-    }
+    await dropPrefix(redis, prefix);
   });
 
   it("a session's GETs and POSTs are served by its owner wherever they land; the owner learns the client's address", async () => {

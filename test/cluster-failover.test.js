@@ -8,10 +8,9 @@
 // heartbeat deadline (pingInterval + pingTimeout).
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { createClient } = require('redis');
 const WebSocket = require('ws');
 const { request } = require('./support/index');
-const { Group, uniquePrefix, shift } = require('./support/cluster');
+const { Group, uniquePrefix, shift, dropPrefix, openRedis } = require('./support/cluster');
 const { open, exchange, close } = require('./support/cluster-clients');
 
 const PING_INTERVAL = 1500;
@@ -39,17 +38,12 @@ function failoverSuite(direct) {
         group.node({ ...config, nodeId: 'd', customIds: true }),
       ]);
       lb = await group.nginx(nodes.map((n) => n.port));
-      redis = createClient({ url: 'redis://127.0.0.1:6379' });
-      await redis.connect();
+      redis = await openRedis();
     });
 
     after(async () => {
       await group.stopAll();
-      if (redis) {
-        const left = await redis.keys(prefix + ':*');
-        if (left.length) await redis.del(left);
-        await redis.quit();
-      }
+      await dropPrefix(redis, prefix);
     });
 
     it('sessions of the killed nodes end at once for their clients; entries expire; new sessions go to live nodes', async () => {

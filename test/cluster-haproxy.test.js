@@ -4,8 +4,7 @@
 // direct and in relayed mode. So nothing in the cluster depends on one proxy's quirks.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { createClient } = require('redis');
-const { Group, uniquePrefix } = require('./support/cluster');
+const { Group, uniquePrefix, openRedis } = require('./support/cluster');
 const { open, exchange, close } = require('./support/cluster-clients');
 
 const N = 200;
@@ -29,8 +28,7 @@ for (const direct of [true, false]) {
 
     after(async () => {
       await group.stopAll();
-      const redis = createClient({ url: 'redis://127.0.0.1:6379' });
-      await redis.connect();
+      const redis = await openRedis();
       const left = await redis.keys(prefix + ':*');
       if (left.length) await redis.del(left);
       await redis.quit();

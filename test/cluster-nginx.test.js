@@ -6,8 +6,7 @@
 // nodes in turn; the owner checks the client's numbered messages, the client the owner's.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { createClient } = require('redis');
-const { Group, uniquePrefix, shift } = require('./support/cluster');
+const { Group, uniquePrefix, shift, dropPrefix, openRedis } = require('./support/cluster');
 const { open, exchange, nextMessage, close } = require('./support/cluster-clients');
 
 const N = 300;
@@ -48,17 +47,12 @@ function clusterSuite(title, { redisModule, customIds, direct = true }) {
       const config = { prefix, secret: 'secret-' + prefix, redisModule, customIds, direct };
       nodes = await Promise.all(['a', 'b', 'c'].map((nodeId) => group.node({ ...config, nodeId })));
       lb = await group.nginx(nodes.map((n) => n.port));
-      redis = createClient({ url: 'redis://127.0.0.1:6379' });
-      await redis.connect();
+      redis = await openRedis();
     });
 
     after(async () => {
       await group.stopAll();
-      if (redis) {
-        const left = await redis.keys(prefix + ':*');
-        if (left.length) await redis.del(left);
-        await redis.quit();
-      }
+      await dropPrefix(redis, prefix);
     });
 
     it(direct ? 'each node is in Redis under its tag, with the URL it advertises' : 'each node is in Redis under its tag, with no URL (relayed)', async () => {

@@ -4,10 +4,9 @@
 // channel (no member header) refused by the owner.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { createClient } = require('redis');
 const WebSocket = require('ws');
 const { request } = require('./support/index');
-const { Group, uniquePrefix } = require('./support/cluster');
+const { Group, uniquePrefix, dropPrefix, openRedis } = require('./support/cluster');
 
 const SEP = '\x1e';
 
@@ -34,17 +33,12 @@ describe('a cluster mixing direct and relayed nodes', () => {
   before(async () => {
     const config = { prefix, secret: 's-' + prefix };
     [direct, relayed] = await Promise.all([group.node({ ...config, nodeId: 'd' }), group.node({ ...config, nodeId: 'r', direct: false })]);
-    redis = createClient({ url: 'redis://127.0.0.1:6379' });
-    await redis.connect();
+    redis = await openRedis();
   });
 
   after(async () => {
     await group.stopAll();
-    if (redis) {
-      const left = await redis.keys(prefix + ':*');
-      if (left.length) await redis.del(left);
-      await redis.quit();
-    }
+    await dropPrefix(redis, prefix);
   });
 
   it('a session of the relayed node is served through the direct one, and the other way round', async () => {
@@ -130,8 +124,7 @@ describe('CORS on a cluster: the answer to a forwarded request carries the polic
 
   after(async () => {
     await group.stopAll();
-    const redis = createClient({ url: 'redis://127.0.0.1:6379' });
-    await redis.connect();
+    const redis = await openRedis();
     const left = await redis.keys(prefix + ':*');
     if (left.length) await redis.del(left);
     await redis.quit();

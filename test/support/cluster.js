@@ -222,4 +222,20 @@ function shift(port, base = '/engine.io/') {
   });
 }
 
-module.exports = { Group, uniquePrefix, freePort, shift, NGINX, HAPROXY };
+/** A node-redis client on the shared test Redis (127.0.0.1:6379), connected. */
+async function openRedis() {
+  const { createClient } = require('redis');
+  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  await redis.connect();
+  return redis;
+}
+
+/** Deletes every key under `prefix` (a test's own), then closes `redis` (nothing if it never opened). */
+async function dropPrefix(redis, prefix) {
+  if (!redis) return;
+  const left = await redis.keys(prefix + ':*');
+  if (left.length) await redis.del(left);
+  await redis.quit();
+}
+
+module.exports = { Group, uniquePrefix, freePort, shift, openRedis, dropPrefix, NGINX, HAPROXY };
