@@ -46,16 +46,8 @@ async function closeHttpServer(httpServer) {
   await new Promise((resolve) => httpServer.close(() => resolve()));
 }
 
-/**
- * A new http.Server with the engine attached (`eio.attach(httpServer, { ...opts, ...attachOpts })`).
- * `extras.eio`: the engine module or 'official' / 'ours' (default: engine()). `extras.handler`:
- * the application's own request listener, which sees what the engine leaves alone.
- */
-async function startServer(opts = {}, attachOpts, { eio: which, handler } = {}) {
-  const eio = engine(which);
-  const httpServer = http.createServer(handler);
-  const server = eio.attach(httpServer, { ...opts, ...(attachOpts || {}) });
-  const port = await listenLocal(httpServer);
+/** The handle every starter returns: close() closes the engine, then the http.Server with its connections. */
+function handle(eio, server, httpServer, port) {
   return {
     eio,
     server,
@@ -68,6 +60,19 @@ async function startServer(opts = {}, attachOpts, { eio: which, handler } = {}) 
       await closeHttpServer(httpServer);
     },
   };
+}
+
+/**
+ * A new http.Server with the engine attached (`eio.attach(httpServer, { ...opts, ...attachOpts })`).
+ * `extras.eio`: the engine module or 'official' / 'ours' (default: engine()). `extras.handler`:
+ * the application's own request listener, which sees what the engine leaves alone.
+ */
+async function startServer(opts = {}, attachOpts, { eio: which, handler } = {}) {
+  const eio = engine(which);
+  const httpServer = http.createServer(handler);
+  const server = eio.attach(httpServer, { ...opts, ...(attachOpts || {}) });
+  const port = await listenLocal(httpServer);
+  return handle(eio, server, httpServer, port);
 }
 
 /** A request listener answering 404 to everything: requests outside the engine's path get an answer instead of hanging. */
@@ -151,18 +156,7 @@ async function listenServer(opts, { eio: which } = {}) {
   });
   await listening;
   const port = httpServer.address().port;
-  return {
-    eio,
-    server,
-    engine: server,
-    httpServer,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      server.close();
-      await closeHttpServer(httpServer);
-    },
-  };
+  return handle(eio, server, httpServer, port);
 }
 
 /**
