@@ -8,10 +8,10 @@
 // walks all sessions: it queues a ping and forgets sessions that sent no request for
 // pingInterval + pingTimeout. No CORS, cookies, JSONP, binary, upgrade, or error events.
 // A child program like server-child.js: `fork(__filename, ['bare-http'])`, same IPC.
-const crypto = require('node:crypto');
 const http = require('node:http');
 const { childOptions, PATH } = require('./options');
 const { serveIpc } = require('./child-ipc');
+const { bareId } = require('./bare-id');
 
 const options = childOptions();
 const OPEN_TAIL = `","upgrades":[],"pingInterval":${options.pingInterval},"pingTimeout":${options.pingTimeout},"maxPayload":${options.maxHttpBufferSize}}`;
@@ -95,7 +95,7 @@ const httpServer = http.createServer((req, res) => {
   const sid = param(url, q, 'sid=');
   if (sid === '') {
     if (req.method !== 'GET') return badRequest(res, 2, 'Bad handshake method');
-    const id = crypto.randomBytes(15).toString('base64url');
+    const id = bareId();
     sessions.set(id, new Session(id));
     connections++;
     return send(res, 200, 'text/plain; charset=UTF-8', `0{"sid":"${id}${OPEN_TAIL}`);

@@ -7,11 +7,11 @@
 // interval walks all clients, as in the `ws` README's "detect broken connections" example,
 // so a session that has not answered the previous ping by the next tick is terminated).
 // A child program like server-child.js: `fork(__filename, ['bare-ws'])`, same IPC.
-const crypto = require('node:crypto');
 const http = require('node:http');
 const { WebSocketServer } = require('ws');
 const { childOptions, PATH } = require('./options');
 const { serveIpc } = require('./child-ipc');
+const { bareId } = require('./bare-id');
 
 const options = childOptions();
 const OPEN_TAIL = `","upgrades":[],"pingInterval":${options.pingInterval},"pingTimeout":${options.pingTimeout},"maxPayload":${options.maxHttpBufferSize}}`;
@@ -46,7 +46,7 @@ wss.on('connection', (ws) => {
   connections++;
   ws.alive = true;
   ws.on('message', onMessage);
-  ws.send(`0{"sid":"${crypto.randomBytes(15).toString('base64url')}${OPEN_TAIL}`, TEXT);
+  ws.send(`0{"sid":"${bareId()}${OPEN_TAIL}`, TEXT);
 });
 
 setInterval(() => {
