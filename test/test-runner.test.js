@@ -29,19 +29,21 @@ test('without chromium, the browser tests skip naming the command, and the run e
   const { code, out } = await runTests(['test/browser-client.test.js', 'test/browser-demo.test.js'], { CHROMIUM_PATH: missing });
   assert.equal(code, 0, out);
   const skips = out.split('\n').filter((l) => /^ok \d+ - .* # SKIP /.test(l));
-  assert.equal(skips.length, 4, out);
+  assert.equal(skips.length, 6, out);
   for (const line of skips) assert.ok(line.endsWith(`# SKIP ${missing} is not installed; to run the browser tests: ${ENABLE_COMMAND}`), line);
   // the last lines, after node --test's summary
   const tail = out.trimEnd().split('\n');
   const summary = tail.findIndex((l) => /^# duration_ms /.test(l));
   assert.ok(summary > 0, out);
   const notice = tail.slice(summary + 1).filter(Boolean);
-  assert.equal(notice[0], `# 4 browser tests were skipped: ${missing} is not installed.`);
+  assert.equal(notice[0], `# 6 browser tests were skipped: ${missing} is not installed.`);
   assert.equal(notice.at(-1), `# To run them, install Debian's chromium: ${ENABLE_COMMAND}`);
   const titles = notice.slice(1, -1).map((l) => l.replace(/^# {3}- /, '')).sort();
   assert.deepEqual(titles, [
-    'browser v3: polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server',
-    'browser v4: polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server',
+    'browser v3 (script tag): polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server',
+    'browser v4 (ESM bundle imported by a module script): polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server',
+    "browser v4 (esbuild's bundle of engine.io-ts/client): polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server",
+    'browser v4 (script tag): polling, upgrade to WebSocket, text and ArrayBuffer both ways, closed by the server',
     'browser: polling only, with forceBase64, still round-trips binary; client close reaches the server',
     'demo: two pages see each other draw and chat live',
   ]);
