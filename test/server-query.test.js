@@ -38,14 +38,24 @@ test('parseQuery reads what URLSearchParams reads', () => {
   assert.deepEqual(Object.entries(parseQuery(undefined)), []);
 });
 
-test('parseQuery: the result has no prototype, so hostile keys are only keys', () => {
+/** Every property name an object inherits, along its whole prototype chain. */
+function inherited(obj) {
+  const names = [];
+  for (let p = Object.getPrototypeOf(obj); p !== null; p = Object.getPrototypeOf(p)) names.push(...Reflect.ownKeys(p));
+  return names;
+}
+
+test('parseQuery: the result inherits nothing, so hostile keys are only keys', () => {
   const q = parseQuery('/?__proto__=x&constructor=y&toString=z');
-  assert.equal(Object.getPrototypeOf(q), null);
+  assert.deepEqual(inherited(q), []);
+  assert.deepEqual(Object.keys(q), ['__proto__', 'constructor', 'toString']);
   assert.equal(q.__proto__, 'x');
   assert.equal(q.constructor, 'y');
   assert.equal(q.toString, 'z');
-  assert.equal(Object.getPrototypeOf(parseQuery('/?a=1')), null);
-  assert.equal(parseQuery('/?a=1').sid, undefined);
+  const plain = parseQuery('/?a=1');
+  assert.deepEqual(inherited(plain), []);
+  for (const name of ['sid', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf']) assert.equal(plain[name], undefined, name);
+  assert.equal('toString' in plain, false);
 });
 
 test('hostile query keys over HTTP get the documented errors, and the server keeps serving', async () => {

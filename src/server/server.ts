@@ -59,6 +59,8 @@ function ignoreSocketError(err: Error): void {
   if (debug.enabled) debug('socket error ignored: %s', err && err.message);
 }
 
+/** The head of an upgrade that brought no bytes after its headers (ws only reads its length). */
+const NO_HEAD = Buffer.alloc(0);
 const kUpgradeResponse = Symbol('engine.io-ts upgrade response');
 /** When a handshake request reached the engine (performance.now()), for the handshake histogram. */
 const kHandshakeStart = Symbol('engine.io-ts handshake start');
@@ -448,7 +450,7 @@ export class Server extends EventEmitter {
     if (this.counters !== null && ereq._query.sid === undefined) (ereq as any)[kHandshakeStart] = performance.now();
     // the peer may reset the connection while we decide: never an unhandled 'error'
     socket.on('error', ignoreSocketError);
-    const upgradeHead = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
+    const upgradeHead = head && head.length ? Buffer.from(head) : NO_HEAD;
     if (this.cluster !== null && this.cluster.inbound(req) === 'forged') {
       this.refuseUpgrade(req, socket, ERRORS.FORBIDDEN, { name: 'FORGED_CLUSTER_REQUEST' });
       return this;

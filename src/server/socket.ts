@@ -69,6 +69,34 @@ export interface SessionSettings {
 
 const NO_UPGRADES: readonly string[] = Object.freeze([]);
 
+/** The open packets' text after the sid, by settings and transport name (see openPacketTail). */
+const openTails = new WeakMap<SessionSettings, Map<string, string>>();
+
+/**
+ * The open packet after its sid: `,"upgrades":[…],"pingInterval":…,"pingTimeout":…,"maxPayload":…}`.
+ * It is the same for every session of a server on one transport, so it is made once rather
+ * than a JSON.stringify of a new object on every handshake.
+ */
+function openPacketTail(settings: SessionSettings, transport: string): string {
+  let byTransport = openTails.get(settings);
+  if (byTransport === undefined) {
+    byTransport = new Map();
+    openTails.set(settings, byTransport);
+  }
+  let tail = byTransport.get(transport);
+  if (tail === undefined) {
+    const rest = JSON.stringify({
+      upgrades: settings.upgrades[transport] || NO_UPGRADES,
+      pingInterval: settings.pingInterval,
+      pingTimeout: settings.pingTimeout,
+      maxPayload: settings.maxHttpBufferSize,
+    });
+    tail = ',' + rest.slice(1);
+    byTransport.set(transport, tail);
+  }
+  return tail;
+}
+
 function ignoreError(this: Transport, err: Error): void {
   if (debug.enabled) debug('error from a discarded transport: %s', err && err.message);
 }
@@ -142,16 +170,7 @@ export class Socket extends EventEmitter {
     this.readyState = 'open';
     this.transport.sid = this.id;
     const opts = this.settings;
-    this.sendPacket(
-      'open',
-      JSON.stringify({
-        sid: this.id,
-        upgrades: opts.upgrades[this.transport.name] || NO_UPGRADES,
-        pingInterval: opts.pingInterval,
-        pingTimeout: opts.pingTimeout,
-        maxPayload: opts.maxHttpBufferSize,
-      }),
-    );
+    this.sendPacket('open', '{"sid":' + JSON.stringify(this.id) + openPacketTail(opts, this.transport.name));
     if (opts.initialPacket !== undefined && opts.initialPacket !== null) {
       this.sendPacket('message', opts.initialPacket as any);
     }
