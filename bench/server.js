@@ -59,6 +59,15 @@ const THROUGHPUT = [
     cpu: 'ws server CPU per echo',
   },
   {
+    name: 'WebSocket broadcast',
+    prepare: scenarios.wsBroadcast,
+    cfg: { listeners: 100, triggers: 4, payload: PAYLOAD },
+    limit: BARE_WS,
+    warmupOps: 2000,
+    rate: 'ws broadcasts/s (to 104 sessions)',
+    cpu: 'ws server CPU per broadcast (104 sessions)',
+  },
+  {
     name: 'polling echo',
     prepare: scenarios.pollingEcho,
     cfg: { clients: 20, payload: PAYLOAD },
@@ -159,7 +168,7 @@ async function throughput(phase) {
     for (let i = 0; i < SLICES; i++) {
       for (const side of sliceOrder(i, sides)) slices[side].push(await measureSlice(servers[side], loads[side]));
     }
-    for (const side of sides) loads[side].close();
+    for (const side of sides) await loads[side].close();
     return [
       row(phase.rate, '/s', phase.limit, slices, (s) => s.rate),
       row(phase.cpu, 'µs', phase.limit, slices, (s) => s.cpuPerOpUs),

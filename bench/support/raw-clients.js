@@ -164,8 +164,41 @@ class WsEchoClient {
   }
 }
 
+// A WebSocket session of the broadcast row that keeps one broadcast in flight: it sends
+// `4B<index>:<payload>`, which the server sends to every session (this one included), and sends
+// it again once its own came back (an echo client that waits for its own message among all the
+// others); it answers pings, and every other message it only counts.
+class WsBroadcastTrigger extends WsEchoClient {
+  constructor(port, index, payload) {
+    super(port, `B${index}:${payload}`);
+    this.received = 0;
+  }
+
+  onMessage(data) {
+    if (data[0] === CHAR_PING) {
+      this.ws.send('3');
+      return;
+    }
+    this.received++;
+    if (this.running && data.equals(this.frame)) this.ws.send(this.frame, { binary: false });
+  }
+}
+
+// A session of the broadcast row that only listens: it counts messages and answers pings.
+async function openListener(port) {
+  const ws = await openWebSocket(port);
+  ws.received = 0;
+  ws.on('message', (data) => {
+    if (data[0] === CHAR_PING) ws.send('3');
+    else ws.received++;
+  });
+  return ws;
+}
+
 module.exports = {
   agent,
+  openListener,
+  WsBroadcastTrigger,
   openWebSocket,
   nextMessage,
   pollingHandshake,

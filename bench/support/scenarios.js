@@ -12,6 +12,8 @@ const {
   pollingGet,
   PollingEchoClient,
   WsEchoClient,
+  WsBroadcastTrigger,
+  openListener,
   wsHandshake,
 } = require('./raw-clients');
 
@@ -48,6 +50,38 @@ async function wsEcho(server, cfg) {
     },
     close() {
       for (const c of clients) c.close();
+    },
+  };
+}
+
+// One message to every session: `cfg.triggers` sessions each keep one broadcast in flight (the
+// server sends a `4B…` message to all its sessions, the sender included), `cfg.listeners` more
+// only receive; counted by the server's `broadcasts` counter. Closing checks that every
+// listener received every broadcast of the row, so no server passes by sending less.
+async function wsBroadcast(server, cfg) {
+  const listeners = await inBatches(cfg.listeners, 50, () => openListener(server.port));
+  const triggers = await inBatches(cfg.triggers, 50, async (i) => {
+    const t = new WsBroadcastTrigger(server.port, i, cfg.payload);
+    await t.open();
+    return t;
+  });
+  return {
+    counter: 'broadcasts',
+    start() {
+      for (const t of triggers) t.start();
+    },
+    async stop() {
+      for (const t of triggers) t.stop();
+      await sleep(50); // let the broadcasts in flight arrive
+    },
+    async close() {
+      const { broadcasts } = await server.snapshot();
+      const started = Date.now();
+      while (listeners.some((ws) => ws.received < broadcasts) && Date.now() - started < 2000) await sleep(20);
+      for (const ws of listeners) ws.terminate();
+      for (const t of triggers) t.close();
+      const short = listeners.filter((ws) => ws.received !== broadcasts).length;
+      if (short > 0) throw new Error(`${short} of ${listeners.length} listeners did not receive all ${broadcasts} broadcasts`);
     },
   };
 }
@@ -128,4 +162,4 @@ function upgradeBatch(server, count, concurrency) {
   return inBatches(count, concurrency, () => upgradeOnce(server.port));
 }
 
-module.exports = { wsEcho, pollingEcho, pollingHandshakes, wsHandshakes, upgradeBatch };
+module.exports = { wsEcho, wsBroadcast, pollingEcho, pollingHandshakes, wsHandshakes, upgradeBatch };
