@@ -3,9 +3,10 @@
 // the benchmark's WebSocket clients, so that every WebSocket row can show how far an engine
 // is from what `ws` alone costs. It answers a `transport=websocket` handshake with an open
 // packet, echoes every message packet (`4...`) as a text frame (one that starts `4B` goes to
-// every session instead, for the broadcast row), and pings every session on an interval. Nothing else: no polling, no upgrade, no session map, no per-session timer (one
-// interval walks all clients, as in the `ws` README's "detect broken connections" example,
-// so a session that has not answered the previous ping by the next tick is terminated).
+// every session instead, for the broadcast row), and pings every session on an interval.
+// Nothing else: no polling, no upgrade, no session map, no per-session timer (one interval
+// walks all clients, as in the `ws` README's "detect broken connections" example, so a
+// session that has not answered the previous ping by the next tick is terminated).
 // A child program like server-child.js: `fork(__filename, ['bare-ws'])`, same IPC.
 const http = require('node:http');
 const { WebSocketServer } = require('ws');
