@@ -8,7 +8,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { once } = require('node:events');
 const { request } = require('./support/index');
-const { uniquePrefix, openRedis } = require('./support/cluster');
+const { uniquePrefix, openRedis, dropPrefix } = require('./support/cluster');
 const { open, nextMessage, close } = require('./support/cluster-clients');
 
 for (const relayed of [false, true]) {
@@ -57,9 +57,7 @@ for (const relayed of [false, true]) {
         const deadline = Date.now() + 10000;
         while ((await redis.keys(`${prefix}:node:*`)).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
         assert.deepEqual(await redis.keys(`${prefix}:node:*`), []);
-        const left = await redis.keys(prefix + ':*');
-        if (left.length) await redis.del(left);
-        await redis.quit();
+        await dropPrefix(redis, prefix);
       }
     });
   });

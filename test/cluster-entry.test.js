@@ -12,7 +12,7 @@ const { execFileSync } = require('node:child_process');
 const { createClient } = require('redis');
 const { Server } = require('engine.io-ts');
 const { redisCluster, RedisCluster, clusterClient } = require('engine.io-ts/cluster');
-const { uniquePrefix } = require('./support/cluster');
+const { uniquePrefix, dropPrefix } = require('./support/cluster');
 
 const root = path.join(__dirname, '..');
 
@@ -89,9 +89,7 @@ describe('engine.io-ts/cluster entry', () => {
       assert.equal(redis.isReady, true, 'the user\'s client is not closed');
       assert.equal(await redis.ping(), 'PONG');
     } finally {
-      const left = await redis.keys(prefix + ':*');
-      if (left.length) await redis.del(left);
-      await redis.quit();
+      await dropPrefix(redis, prefix);
     }
   });
 
@@ -121,9 +119,7 @@ describe('engine.io-ts/cluster entry', () => {
     } finally {
       engine.close();
       await cluster.close();
-      const left = await redis.keys(prefix + ':*');
-      if (left.length) await redis.del(left);
-      await redis.quit();
+      await dropPrefix(redis, prefix);
     }
   });
 });

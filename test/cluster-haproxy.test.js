@@ -4,7 +4,7 @@
 // direct and in relayed mode. So nothing in the cluster depends on one proxy's quirks.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { Group, uniquePrefix, openRedis } = require('./support/cluster');
+const { Group, uniquePrefix, openRedis, dropPrefix } = require('./support/cluster');
 const { open, exchange, close } = require('./support/cluster-clients');
 
 const N = 200;
@@ -28,10 +28,7 @@ for (const direct of [true, false]) {
 
     after(async () => {
       await group.stopAll();
-      const redis = await openRedis();
-      const left = await redis.keys(prefix + ':*');
-      if (left.length) await redis.del(left);
-      await redis.quit();
+      await dropPrefix(await openRedis(), prefix);
     });
 
     for (const [version, transports] of [

@@ -126,10 +126,7 @@ describe('CORS on a cluster: the answer to a forwarded request carries the polic
 
   after(async () => {
     await group.stopAll();
-    const redis = await openRedis();
-    const left = await redis.keys(prefix + ':*');
-    if (left.length) await redis.del(left);
-    await redis.quit();
+    await dropPrefix(await openRedis(), prefix);
   });
 
   it('allowed origin: one Access-Control-Allow-Origin, forwarded directly and relayed; other origins refused by the receiving node', async () => {
