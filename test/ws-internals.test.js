@@ -95,6 +95,70 @@ test("buildFrame writes exactly the bytes of ws's Sender.frame(), for every head
   }
 });
 
+/**
+ * Watches one server-side ws Receiver: how often end() was called on it once it had ended
+ * (`afterEnded`), and how many of those calls reached Writable#end() (`reachedWritable`), which
+ * builds a discarded ERR_STREAM_ALREADY_FINISHED for each.
+ */
+function watchEnds(receiver) {
+  const counts = { afterEnded: 0, reachedWritable: 0 };
+  const installed = receiver.end;
+  receiver.end = function (...args) {
+    if (this.writableEnded) counts.afterEnded++;
+    return installed.apply(this, args);
+  };
+  const proto = Object.getPrototypeOf(receiver);
+  const inherited = proto.end;
+  proto.end = function (...args) {
+    if (this === receiver && this.writableEnded) counts.reachedWritable++;
+    return inherited.apply(this, args);
+  };
+  counts.restore = () => {
+    proto.end = inherited;
+  };
+  return counts;
+}
+
+for (const closer of ['the client', 'the server']) {
+  test(`ws's close path, closed by ${closer}: end() on the ended Receiver builds no error, and the session closes as before`, async () => {
+    await withServer({ perMessageDeflate: false }, async (srv, clients) => {
+      const { peer, socket } = await wsSession(srv);
+      clients.push(peer.ws);
+      const receiver = socket.transport.socket._receiver;
+      assert.ok(Object.hasOwn(receiver, 'end'), 'quietRedundantEnds did not take: ws changed the Receiver (no Writable with writableEnded and writableCorked?)');
+      const counts = watchEnds(receiver);
+      try {
+        const closed = new Promise((resolve) => socket.once('close', (reason) => resolve(reason)));
+        const clientClosed = new Promise((resolve) => peer.ws.once('close', (code) => resolve(code)));
+        if (closer === 'the client') peer.ws.close();
+        else socket.close();
+        assert.equal(await closed, closer === 'the client' ? 'transport close' : 'forced close');
+        assert.equal(await clientClosed, 1005); // no status code in either close frame
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.ok(receiver.writableFinished, 'the Receiver finished');
+        // ws ended the Receiver on the close frame, then called end() again (socket 'end', 'close')
+        assert.ok(counts.afterEnded >= 1, `ws no longer calls end() on its ended Receiver (${counts.afterEnded} calls): quietRedundantEnds may go`);
+        assert.equal(counts.reachedWritable, 0, 'a redundant end() reached Writable#end()');
+      } finally {
+        counts.restore();
+      }
+      // every other call is Writable#end() itself: with a callback it still gets the error
+      const err = await new Promise((resolve) => receiver.end(resolve));
+      assert.equal(err && err.code, 'ERR_STREAM_ALREADY_FINISHED');
+      assert.equal(receiver.end(), receiver);
+    });
+  });
+}
+
+test('quietRedundantEnds leaves alone a receiver that is not a Writable as ws makes it', () => {
+  const plain = { writableLength: 0, end() {} };
+  const own = plain.end;
+  internals.quietRedundantEnds({ _receiver: plain });
+  assert.equal(plain.end, own);
+  internals.quietRedundantEnds({ _receiver: null });
+  internals.quietRedundantEnds({});
+});
+
 test('a socket without ws internals gets no fast path: frameSender says so, and messages go through send()', async () => {
   assert.equal(internals.frameSender({}), null);
   assert.equal(internals.frameSender({ _sender: null }), null);

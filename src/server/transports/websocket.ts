@@ -4,7 +4,7 @@ import debugModule from 'debug';
 import type { Packet } from '../../parser';
 import { Transport } from '../transport';
 import type { EngineRequest } from '../transport';
-import { buildFrame, frameSender, inputPending, senderIdle } from './ws-internals';
+import { buildFrame, frameSender, inputPending, quietRedundantEnds, senderIdle } from './ws-internals';
 import type { WsSender, WsSocket } from './ws-internals';
 import { DEFAULT_WEBSOCKET_SETTINGS } from '../options';
 import type { WebSocketSettings } from '../options';
@@ -74,6 +74,7 @@ export class WebSocketTransport extends Transport {
     this.sender = frameSender(socket);
     if (this.sender === null && debug.enabled) debug('no ws Sender on this socket: frames go through send()');
     (socket as OwnedSocket)[kTransport] = this;
+    quietRedundantEnds(socket);
     socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);
     socket.on('error', onSocketError);
