@@ -96,37 +96,50 @@ test("buildFrame writes exactly the bytes of ws's Sender.frame(), for every head
 });
 
 /**
- * Watches one server-side ws Receiver: how often end() was called on it once it had ended
- * (`afterEnded`), and how many of those calls reached Writable#end() (`reachedWritable`), which
- * builds a discarded ERR_STREAM_ALREADY_FINISHED for each.
+ * Watches one stream's end(): how often it was called once the stream had ended (`afterEnded`),
+ * and how many of those calls reached the end() of its prototype (`reachedPrototype`), which
+ * builds a discarded ERR_STREAM_ALREADY_FINISHED (or ERR_STREAM_DESTROYED) for each.
  */
-function watchEnds(receiver) {
-  const counts = { afterEnded: 0, reachedWritable: 0 };
-  const installed = receiver.end;
-  receiver.end = function (...args) {
-    if (this.writableEnded) counts.afterEnded++;
-    return installed.apply(this, args);
-  };
-  const proto = Object.getPrototypeOf(receiver);
+function watchEnds(stream) {
+  const counts = { afterEnded: 0, reachedPrototype: 0 };
+  const installed = stream.end;
+  Object.defineProperty(stream, 'end', {
+    value(...args) {
+      if (this.writableEnded) counts.afterEnded++;
+      return installed.apply(this, args);
+    },
+    writable: true,
+    configurable: true,
+  });
+  const proto = Object.getPrototypeOf(stream);
   const inherited = proto.end;
+  const hadOwn = Object.hasOwn(proto, 'end');
   proto.end = function (...args) {
-    if (this === receiver && this.writableEnded) counts.reachedWritable++;
+    if (this === stream && this.writableEnded) counts.reachedPrototype++;
     return inherited.apply(this, args);
   };
   counts.restore = () => {
-    proto.end = inherited;
+    if (hadOwn) proto.end = inherited;
+    else delete proto.end;
   };
   return counts;
 }
 
 for (const closer of ['the client', 'the server']) {
-  test(`ws's close path, closed by ${closer}: end() on the ended Receiver builds no error, and the session closes as before`, async () => {
+  test(`ws's close path, closed by ${closer}: end() on the ended Receiver and TCP socket builds no error, and the session closes as before`, async () => {
     await withServer({ perMessageDeflate: false }, async (srv, clients) => {
       const { peer, socket } = await wsSession(srv);
       clients.push(peer.ws);
-      const receiver = socket.transport.socket._receiver;
-      assert.ok(Object.hasOwn(receiver, 'end'), 'quietRedundantEnds did not take: ws changed the Receiver (no Writable with writableEnded and writableCorked?)');
-      const counts = watchEnds(receiver);
+      const raw = socket.transport.socket;
+      const receiver = raw._receiver;
+      const tcp = raw._socket;
+      assert.equal(tcp, socket.request.socket, 'ws changed: WebSocket#_socket is not the upgraded TCP socket');
+      for (const stream of [receiver, tcp]) {
+        assert.ok(Object.hasOwn(stream, 'end'), 'quietRedundantEnds did not take: no Writable with writableEnded and writableCorked?');
+        assert.equal(Object.keys(stream).includes('end'), false, 'the installed end() is not enumerable');
+      }
+      const receiverEnds = watchEnds(receiver);
+      const tcpEnds = watchEnds(tcp);
       try {
         const closed = new Promise((resolve) => socket.once('close', (reason) => resolve(reason)));
         const clientClosed = new Promise((resolve) => peer.ws.once('close', (code) => resolve(code)));
@@ -134,28 +147,37 @@ for (const closer of ['the client', 'the server']) {
         else socket.close();
         assert.equal(await closed, closer === 'the client' ? 'transport close' : 'forced close');
         assert.equal(await clientClosed, 1005); // no status code in either close frame
+        if (!tcp.closed) await new Promise((resolve) => tcp.once('close', resolve));
         await new Promise((resolve) => setImmediate(resolve));
         assert.ok(receiver.writableFinished, 'the Receiver finished');
         // ws ended the Receiver on the close frame, then called end() again (socket 'end', 'close')
-        assert.ok(counts.afterEnded >= 1, `ws no longer calls end() on its ended Receiver (${counts.afterEnded} calls): quietRedundantEnds may go`);
-        assert.equal(counts.reachedWritable, 0, 'a redundant end() reached Writable#end()');
+        assert.ok(receiverEnds.afterEnded >= 1, `ws no longer calls end() on its ended Receiver (${receiverEnds.afterEnded} calls): quietRedundantEnds may go`);
+        tcp.end(); // whether ws's own call came after the socket had finished depends on timing
+        assert.ok(tcpEnds.afterEnded >= 1);
+        assert.equal(receiverEnds.reachedPrototype, 0, "a redundant end() reached the Receiver's Writable#end()");
+        assert.equal(tcpEnds.reachedPrototype, 0, "a redundant end() reached the socket's end()");
       } finally {
-        counts.restore();
+        receiverEnds.restore();
+        tcpEnds.restore();
       }
-      // every other call is Writable#end() itself: with a callback it still gets the error
-      const err = await new Promise((resolve) => receiver.end(resolve));
-      assert.equal(err && err.code, 'ERR_STREAM_ALREADY_FINISHED');
-      assert.equal(receiver.end(), receiver);
+      // every other call is the stream's own end(): with a callback it still gets the error
+      for (const stream of [receiver, tcp]) {
+        const err = await new Promise((resolve) => stream.end(resolve));
+        assert.match(err && err.code, /^ERR_STREAM_(ALREADY_FINISHED|DESTROYED)$/);
+        assert.equal(stream.end(), stream);
+      }
     });
   });
 }
 
-test('quietRedundantEnds leaves alone a receiver that is not a Writable as ws makes it', () => {
-  const plain = { writableLength: 0, end() {} };
-  const own = plain.end;
-  internals.quietRedundantEnds({ _receiver: plain });
-  assert.equal(plain.end, own);
-  internals.quietRedundantEnds({ _receiver: null });
+test('quietRedundantEnds leaves alone streams that are not Writables as ws and node:net make them', () => {
+  const receiver = { writableLength: 0, end() {} };
+  const tcp = { end() {}, writableEnded: 'no' };
+  const [receiverEnd, tcpEnd] = [receiver.end, tcp.end];
+  internals.quietRedundantEnds({ _receiver: receiver, _socket: tcp });
+  assert.equal(receiver.end, receiverEnd);
+  assert.equal(tcp.end, tcpEnd);
+  internals.quietRedundantEnds({ _receiver: null, _socket: null });
   internals.quietRedundantEnds({});
 });
 

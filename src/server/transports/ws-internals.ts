@@ -31,46 +31,58 @@ export interface WsSocket {
   _sender?: WsSender | null;
   /** ws's Receiver, a Writable fed with the bytes read from the TCP socket. */
   _receiver?: WsReceiver | null;
+  /** The TCP (or TLS) socket under the WebSocket, set with the Sender. */
+  _socket?: EndableStream | null;
 }
 
 /** ws's Receiver (ws/lib/receiver.js), the members used: it is a Writable. */
-export interface WsReceiver {
+export interface WsReceiver extends EndableStream {
   readonly writableLength: number;
+}
+
+/** What endUnlessEnded needs of a Writable (ws's Receiver, a net.Socket). */
+interface EndableStream {
   readonly writableEnded?: boolean;
   readonly writableCorked?: number;
   end?: (...args: unknown[]) => unknown;
 }
 
 /**
- * The end() given to ws's Receiver: a call without arguments on a stream that has already ended
- * returns at once. Only there does Writable#end() have no effect but one: it builds an error
- * (ERR_STREAM_ALREADY_FINISHED, with a captured stack) that nobody receives, since there is no
- * callback. Any other call is the Receiver's own end().
+ * The end() given to the streams below: a call without arguments on a stream that has already
+ * ended, and is not corked, returns at once. Only there does Writable#end() have no effect but
+ * one: it builds an error (ERR_STREAM_ALREADY_FINISHED or ERR_STREAM_DESTROYED, with a captured
+ * stack) that nobody receives, for there is no callback. Every other call is the stream's own end().
  */
-function endUnlessEnded(this: WsReceiver & { end(...args: unknown[]): unknown }): unknown {
+function endUnlessEnded(this: EndableStream): unknown {
   if (arguments.length === 0 && this.writableEnded === true && this.writableCorked === 0) return this;
   // `arguments` and not rest parameters: no array for every call
   return Reflect.apply(Object.getPrototypeOf(this).end as (...args: unknown[]) => unknown, this, arguments);
 }
 
+function giveEndUnlessEnded(stream: EndableStream | null | undefined): void {
+  if (
+    stream != null &&
+    typeof stream.end === 'function' &&
+    typeof stream.writableEnded === 'boolean' &&
+    typeof stream.writableCorked === 'number'
+  ) {
+    // not enumerable: the TCP socket is the application's too (socket.request.socket)
+    Object.defineProperty(stream, 'end', { value: endUnlessEnded, writable: true, configurable: true });
+  }
+}
+
 /**
- * ws's Receiver ends itself when the peer's close frame arrives, and ws then calls its end()
- * twice more, when the TCP socket ends and when it closes: two discarded errors, each with a
- * stack, for every cleanly closed connection. That was about a seventh of the server's CPU per
- * WebSocket connect (open, open packet, close) in bench/server.js. So the socket's Receiver,
- * when it is ws's Writable, gets endUnlessEnded as its own end(), which changes nothing else.
+ * ws's close path calls end() on streams that have already ended: on its Receiver, which ends
+ * itself when the peer's close frame arrives, once when the TCP socket ends and once when it
+ * closes; and on the TCP socket when it ends, which has often finished by then (the server
+ * ended it after its own close frame). Each such call builds an error nobody sees, and those
+ * errors took about a quarter of the server's CPU per WebSocket connect (open, open packet,
+ * close) in bench/server.js. So both streams get endUnlessEnded as their own end(), which
+ * changes nothing else about them.
  */
 export function quietRedundantEnds(socket: WsSocket): void {
-  const receiver = socket._receiver;
-  if (
-    receiver !== undefined &&
-    receiver !== null &&
-    typeof receiver.end === 'function' &&
-    typeof receiver.writableEnded === 'boolean' &&
-    typeof receiver.writableCorked === 'number'
-  ) {
-    receiver.end = endUnlessEnded;
-  }
+  giveEndUnlessEnded(socket._receiver);
+  giveEndUnlessEnded(socket._socket);
 }
 
 /**
