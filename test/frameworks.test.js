@@ -196,6 +196,16 @@ test('node:https with TLS: socket.io and the engine.io-ts client trust the certi
       if (socket.transport.name !== 'websocket') await once(socket, 'upgrade');
       assert.equal(socket.transport.name, 'websocket');
       assert.equal(serverSocket.request.socket.encrypted, true);
+      // the TLS socket under the WebSocket gets the quiet end() of ws-internals.ts too, and closes as it should
+      if (serverSocket.transport.name !== 'websocket') await once(serverSocket, 'upgrade');
+      const tlsSocket = serverSocket.transport.socket._socket;
+      assert.equal(tlsSocket.encrypted, true);
+      assert.ok(Object.hasOwn(tlsSocket, 'end'));
+      const closed = once(serverSocket, 'close');
+      socket.close();
+      assert.equal((await closed)[0], 'transport close');
+      if (!tlsSocket.closed) await once(tlsSocket, 'close');
+      assert.equal(tlsSocket.end(), tlsSocket);
     } finally {
       socket.close();
     }
