@@ -12,6 +12,7 @@
 // Environment: SIO_BENCH_ROUNDS (rounds per engine, default 5), SIO_BENCH_OURS=official (the
 // official engine on both sides, to see the noise of the harness).
 const http = require('node:http');
+const { answerCommands } = require('./support/child-ipc');
 
 const SIO_PATH = '/socket.io/';
 // One options object for both engines. Slow heartbeats (no ping inside a measurement) and
@@ -48,37 +49,27 @@ if (process.argv[2] === '--child') {
     const cpu = process.cpuUsage();
     return { cpuMs: (cpu.user + cpu.system) / 1000, echoes, sockets: io.of('/').sockets.size };
   };
-  process.on('message', (msg) => {
-    const reply = (extra) => process.send({ id: msg.id, ...extra });
-    switch (msg.cmd) {
-      case 'gc':
-        for (let i = 0; i < 3; i++) global.gc?.();
-        reply(snapshot());
-        break;
-      case 'snapshot':
-        reply(snapshot());
-        break;
-      case 'broadcast': {
-        // emit `count` broadcasts, yielding to I/O between them as a real server would
-        const payload = payloadOf(msg.size);
-        let seq = 0;
-        const start = snapshot();
-        const next = () => {
-          io.emit('b', seq++, payload);
-          if (seq < msg.count) setImmediate(next);
-          else reply({ start });
-        };
-        next();
-        break;
-      }
-      case 'exit':
-        process.exit(0);
-        break;
-      default:
-        reply({ error: `unknown command ${msg.cmd}` });
-    }
+  answerCommands({
+    gc(msg, reply) {
+      for (let i = 0; i < 3; i++) global.gc?.();
+      reply(snapshot());
+    },
+    snapshot(msg, reply) {
+      reply(snapshot());
+    },
+    broadcast(msg, reply) {
+      // emit `count` broadcasts, yielding to I/O between them as a real server would
+      const payload = payloadOf(msg.size);
+      let seq = 0;
+      const start = snapshot();
+      const next = () => {
+        io.emit('b', seq++, payload);
+        if (seq < msg.count) setImmediate(next);
+        else reply({ start });
+      };
+      next();
+    },
   });
-  process.on('disconnect', () => process.exit(0));
   httpServer.listen(0, '127.0.0.1', () => process.send({ ready: true, port: httpServer.address().port }));
   return;
 }

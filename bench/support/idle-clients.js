@@ -11,6 +11,7 @@
 const net = require('node:net');
 const { PATH } = require('./options');
 const { ServerProcess } = require('./server-process');
+const { answerCommands } = require('./child-ipc');
 
 const WS_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -143,30 +144,21 @@ const stats = () => ({ open: sessions.size, pings, lost });
 
 if (require.main === module) {
   // The child program: commands from the parent over IPC, answered by id.
-  process.on('message', (msg) => {
-    const reply = (extra) => process.send({ id: msg.id, ...extra });
-    switch (msg.cmd) {
-      case 'open':
-        open(msg.port, msg.count, msg.concurrency || 100, msg.sources || 1).then(
-          () => reply(stats()),
-          (err) => reply({ error: `opening idle sessions to port ${msg.port}: ${err.message} (${sessions.size} open)` }),
-        );
-        break;
-      case 'stats':
-        reply(stats());
-        break;
-      case 'close':
-        closeAll();
-        reply(stats());
-        break;
-      case 'exit':
-        process.exit(0);
-        break;
-      default:
-        reply({ error: `unknown command ${msg.cmd}` });
-    }
+  answerCommands({
+    open(msg, reply) {
+      open(msg.port, msg.count, msg.concurrency || 100, msg.sources || 1).then(
+        () => reply(stats()),
+        (err) => reply({ error: `opening idle sessions to port ${msg.port}: ${err.message} (${sessions.size} open)` }),
+      );
+    },
+    stats(msg, reply) {
+      reply(stats());
+    },
+    close(msg, reply) {
+      closeAll();
+      reply(stats());
+    },
   });
-  process.on('disconnect', () => process.exit(0));
   process.send({ ready: true });
 }
 
