@@ -136,7 +136,7 @@ for (const closer of ['the client', 'the server']) {
       assert.equal(tcp, socket.request.socket, 'ws changed: WebSocket#_socket is not the upgraded TCP socket');
       for (const stream of [receiver, tcp]) {
         assert.ok(Object.hasOwn(stream, 'end'), 'quietRedundantEnds did not take: no Writable with writableEnded and writableCorked?');
-        assert.equal(Object.keys(stream).includes('end'), false, 'the installed end() is not enumerable');
+        assert.equal(Object.keys(stream).includes('end'), false, 'the installed end() is enumerable');
       }
       const receiverEnds = watchEnds(receiver);
       const tcpEnds = watchEnds(tcp);

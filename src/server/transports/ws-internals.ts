@@ -1,10 +1,12 @@
 // Every use of `ws` internals (its private API, as of ws 8) in one place. The WebSocket
 // transport's fast path writes a whole frame with one socket write through the connection's
 // Sender, skipping ws's per-message option objects and the cork/writev of a separate header,
-// which cost more than the frame itself for small messages. test/ws-internals.test.js checks
-// these members on a real connection and buildFrame against ws's own framing, so a ws upgrade
-// that changes them fails there, loudly. A socket without them (another ws-compatible engine
-// given as `wsEngine`) gets no fast path: the transport sends through the public `send()`.
+// which cost more than the frame itself for small messages. The Receiver tells whether input
+// is still being decoded, and it and the TCP socket get an end() that spares ws's close path
+// its discarded errors (quietRedundantEnds). test/ws-internals.test.js checks these members on
+// a real connection and buildFrame against ws's own framing, so a ws upgrade that changes them
+// fails there, loudly. A socket without them (another ws-compatible engine given as
+// `wsEngine`) gets no fast path: the transport sends through the public `send()`.
 
 /** ws's Sender (ws/lib/sender.js), the members used. */
 export interface WsSender {
